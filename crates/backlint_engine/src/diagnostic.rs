@@ -1,0 +1,170 @@
+//! What a check produces: findings (diagnostics) and notifications about the files themselves.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::Position;
+
+/// How serious a finding is. Ordered, so that `level >= fail_on` reads naturally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Level> {
+        match name {
+            "note" => Some(Level::Note),
+            "warning" => Some(Level::Warning),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Whether a fix can be applied without a human looking at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps the program's meaning; `--fix` applies it.
+    Safe,
+    /// May change behaviour or types; offered as a suggestion only.
+    Unsafe,
+}
+
+/// A finding as a rule reports it, in byte offsets of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub range: Range<usize>,
+    pub message: String,
+    pub related: Vec<(Range<usize>, String)>,
+    pub fix: Option<FindingFix>,
+    /// The name of the function the finding sits in, part of its fingerprint.
+    pub enclosing_function: Option<String>,
+}
+
+/// A fix as a rule proposes it: non-overlapping replacements of byte ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<(Range<usize>, String)>,
+}
+
+/// A finding resolved against its file: positions, the lines it covers, and its fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub level: Level,
+    /// Relative to the working directory where possible, always with `/` separators.
+    pub path: String,
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub message: String,
+    pub related: Vec<RelatedLocation>,
+    pub fingerprint: String,
+    pub fix: Option<Fix>,
+    /// The source lines from `start.line` to `end.line` (at most a few), for code frames.
+    pub snippet: Snippet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedLocation {
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub start: Position,
+    pub end: Position,
+    pub content: String,
+}
+
+/// Source lines around a finding. `text` holds whole lines joined with `\n`; `range` is the
+/// finding's span within `text`, in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub first_line: usize,
+    pub text: String,
+    pub range: Range<usize>,
+}
+
+/// Something about a file rather than a finding in it: it could not be read, was skipped, or
+/// was analysed with a caveat.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Notification {
+    pub path: String,
+    pub kind: NotificationKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotificationKind {
+    /// The file has syntax errors; it was analysed with error recovery.
+    ParseError,
+    /// The file is not valid UTF-8; it was decoded with replacement characters.
+    InvalidUtf8,
+    /// The file holds NUL bytes; it was skipped.
+    BinaryFile,
+    /// The file is over the size limit; it was skipped.
+    FileTooLarge,
+    /// The file could not be read (permissions, broken link, link loop…); it was skipped.
+    IoError,
+    /// A rule panicked on the file; the other rules' findings were kept.
+    InternalError,
+}
+
+impl NotificationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            NotificationKind::ParseError => "parse-error",
+            NotificationKind::InvalidUtf8 => "invalid-utf8",
+            NotificationKind::BinaryFile => "binary-file",
+            NotificationKind::FileTooLarge => "file-too-large",
+            NotificationKind::IoError => "io-error",
+            NotificationKind::InternalError => "internal-error",
+        }
+    }
+
+    /// Whether the file was left out of the analysis altogether.
+    pub fn skips_file(self) -> bool {
+        matches!(
+            self,
+            NotificationKind::BinaryFile
+                | NotificationKind::FileTooLarge
+                | NotificationKind::IoError
+        )
+    }
+}

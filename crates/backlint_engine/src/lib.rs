@@ -1,0 +1,26 @@
+//! backlint's engine: everything between the command line and the reporters.
+//!
+//! Data flows one way: [`discovery`] finds the files, [`pipeline`] checks each one in parallel
+//! (read → [`source::Source`] → tree-sitter parse → one [`checker`] pass that routes nodes to
+//! the rules by kind id), and the results come back sorted, so that output never depends on the
+//! order in which threads finished.
+
+pub mod checker;
+pub mod diagnostic;
+pub mod discovery;
+pub mod fingerprint;
+pub mod language;
+pub mod parse;
+pub mod pipeline;
+pub mod rule;
+pub mod rule_docs;
+pub mod semantic;
+pub mod settings;
+pub mod source;
+
+pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
+pub use language::{Grammar, Language};
+pub use pipeline::{check_paths, check_source, CheckResult, FileReport};
+pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};
+pub use settings::Settings;
+pub use source::Source;

@@ -1,0 +1,360 @@
+//! The per-file pipeline, run in parallel over all files: read → decode → parse → check →
+//! resolve positions and fingerprints. Whatever goes wrong with one file becomes a
+//! notification on that file; it never stops the others.
+
+use std::fs;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::checker::check_tree;
+use crate::diagnostic::{
+    Diagnostic, Edit, Finding, Fix, Notification, NotificationKind, RelatedLocation, Snippet,
+};
+use crate::discovery::{discover, DiscoveryError, SourceFile};
+use crate::fingerprint::{fingerprints, FingerprintInput};
+use crate::language::Grammar;
+use crate::parse::parse;
+use crate::rule::RuleSet;
+use crate::settings::Settings;
+use crate::source::{Decoding, Source};
+
+/// Code frames show at most this many lines of a finding that spans more.
+const MAX_SNIPPET_LINES: usize = 5;
+
+/// What checking one file produced.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notifications: Vec<Notification>,
+    pub lines: usize,
+}
+
+/// What a whole run produced, sorted by path.
+#[derive(Debug, Default)]
+pub struct CheckResult {
+    pub files: Vec<FileReport>,
+    /// Notifications about paths that never became a file report (discovery problems).
+    pub notifications: Vec<Notification>,
+    pub duration: Duration,
+}
+
+impl CheckResult {
+    /// All findings, sorted by (path, line, column, rule).
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.iter().flat_map(|file| &file.diagnostics)
+    }
+
+    /// All notifications, sorted by path.
+    pub fn all_notifications(&self) -> Vec<&Notification> {
+        let mut all: Vec<&Notification> = self
+            .notifications
+            .iter()
+            .chain(self.files.iter().flat_map(|file| &file.notifications))
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// The files that were analysed (not skipped).
+    pub fn files_checked(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|file| {
+                !file
+                    .notifications
+                    .iter()
+                    .any(|notification| notification.kind.skips_file())
+            })
+            .count()
+    }
+
+    pub fn lines_checked(&self) -> usize {
+        self.files.iter().map(|file| file.lines).sum()
+    }
+}
+
+/// Finds the files under `paths` and checks them in parallel on the current rayon pool.
+pub fn check_paths(
+    paths: &[PathBuf],
+    settings: &Settings,
+    rules: &RuleSet,
+) -> Result<CheckResult, DiscoveryError> {
+    let started = Instant::now();
+    let discovered = discover(paths, settings)?;
+    let mut files: Vec<FileReport> = discovered
+        .files
+        .par_iter()
+        .map(|file| check_file(file, settings, rules))
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(CheckResult {
+        files,
+        notifications: discovered.notifications,
+        duration: started.elapsed(),
+    })
+}
+
+/// Reads and checks one file.
+pub fn check_file(file: &SourceFile, settings: &Settings, rules: &RuleSet) -> FileReport {
+    let skipped = |kind: NotificationKind, message: String| FileReport {
+        path: file.display_path.clone(),
+        notifications: vec![Notification {
+            path: file.display_path.clone(),
+            kind,
+            message,
+        }],
+        ..FileReport::default()
+    };
+    let bytes = match read_limited(file, settings.max_file_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            let limit = settings.max_file_size / (1024 * 1024);
+            return skipped(
+                NotificationKind::FileTooLarge,
+                format!("the file is over {limit} MiB: skipped"),
+            );
+        }
+        Err(error) => {
+            return skipped(
+                NotificationKind::IoError,
+                format!("cannot read the file: {error}"),
+            )
+        }
+    };
+    if memchr::memchr(0, &bytes).is_some() {
+        return skipped(
+            NotificationKind::BinaryFile,
+            "the file holds NUL bytes, so it is not source code: skipped".to_owned(),
+        );
+    }
+    let (source, decoding) = Source::decode(PathBuf::from(&file.display_path), bytes);
+    let mut report = check_source(&source, file.grammar, settings, rules);
+    if decoding == Decoding::Lossy {
+        report.notifications.insert(
+            0,
+            Notification {
+                path: file.display_path.clone(),
+                kind: NotificationKind::InvalidUtf8,
+                message: "the file is not valid UTF-8: invalid bytes were read as U+FFFD"
+                    .to_owned(),
+            },
+        );
+    }
+    report
+}
+
+/// Reads a file unless it is larger than `limit` bytes (`Ok(None)`). The limit is checked on
+/// what is read, not only on the metadata, which can be wrong (special files, growing files).
+fn read_limited(file: &SourceFile, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let handle = fs::File::open(&file.path)?;
+    let size_hint = handle
+        .metadata()
+        .map(|metadata| metadata.len())
+        .unwrap_or(0);
+    if size_hint > limit {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(size_hint as usize);
+    handle.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+/// Checks text that is already in memory (the language server's documents, tests, benchmarks).
+pub fn check_source(
+    source: &Source,
+    grammar: Grammar,
+    settings: &Settings,
+    rules: &RuleSet,
+) -> FileReport {
+    let path = display(&source.path);
+    let mut report = FileReport {
+        path: path.clone(),
+        lines: source.line_count(),
+        ..FileReport::default()
+    };
+    let Some(tree) = parse(grammar, source.text()) else {
+        report.notifications.push(Notification {
+            path,
+            kind: NotificationKind::ParseError,
+            message: "the parser gave up on this file: it was not analysed".to_owned(),
+        });
+        return report;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        report.notifications.push(Notification {
+            path: path.clone(),
+            kind: NotificationKind::ParseError,
+            message: parse_error_message(root, source),
+        });
+    }
+    if settings.parse_only || rules.is_empty() {
+        return report;
+    }
+    let output = check_tree(&tree, source, grammar, rules);
+    drop(tree);
+    for (rule_index, message) in output.panicked {
+        report.notifications.push(Notification {
+            path: path.clone(),
+            kind: NotificationKind::InternalError,
+            message: format!(
+                "rule `{}` failed on this file ({message}); the other rules' findings are kept",
+                rules.rules()[rule_index].id
+            ),
+        });
+    }
+    report.diagnostics = resolve(output.findings, source, &path, rules);
+    report
+}
+
+fn display(path: &std::path::Path) -> String {
+    crate::discovery::display_path(path, std::path::Path::new(""))
+}
+
+fn parse_error_message(root: tree_sitter::Node<'_>, source: &Source) -> String {
+    let mut cursor = root.walk();
+    let first_error = loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            break Some(node);
+        }
+        let descended = node.has_error() && cursor.goto_first_child();
+        if descended {
+            continue;
+        }
+        let mut moved = false;
+        while !moved {
+            if cursor.goto_next_sibling() {
+                moved = true;
+            } else if !cursor.goto_parent() {
+                break;
+            }
+        }
+        if !moved {
+            break None;
+        }
+    };
+    match first_error {
+        Some(node) => {
+            let position = source.position(node.start_byte());
+            format!(
+                "syntax error at {}:{}: the file was analysed with error recovery, and findings may be incomplete",
+                position.line, position.column
+            )
+        }
+        None => "syntax error: the file was analysed with error recovery, and findings may be incomplete".to_owned(),
+    }
+}
+
+/// Turns byte-offset findings into diagnostics with positions, snippets and fingerprints,
+/// sorted by (line, column, rule).
+fn resolve(
+    findings: Vec<(usize, Finding)>,
+    source: &Source,
+    path: &str,
+    rules: &RuleSet,
+) -> Vec<Diagnostic> {
+    let mut findings = findings;
+    findings.sort_by(|(rule_a, a), (rule_b, b)| {
+        (a.range.start, rules.rules()[*rule_a].id, a.range.end).cmp(&(
+            b.range.start,
+            rules.rules()[*rule_b].id,
+            b.range.end,
+        ))
+    });
+    findings.dedup_by(|(rule_a, a), (rule_b, b)| rule_a == rule_b && a.range == b.range);
+    let starts: Vec<_> = findings
+        .iter()
+        .map(|(_, finding)| source.position(finding.range.start))
+        .collect();
+    let fingerprints = fingerprints(findings.iter().zip(&starts).map(
+        |((rule_index, finding), start)| FingerprintInput {
+            rule: rules.rules()[*rule_index].id,
+            path,
+            line_text: source.line_text(start.line),
+            enclosing_function: finding.enclosing_function.as_deref(),
+        },
+    ));
+    findings
+        .into_iter()
+        .zip(starts)
+        .zip(fingerprints)
+        .map(|(((rule_index, finding), start), fingerprint)| {
+            let enabled = &rules.rules()[rule_index];
+            let end = source.position(finding.range.end);
+            Diagnostic {
+                rule: enabled.id,
+                level: enabled.level,
+                path: path.to_owned(),
+                snippet: snippet(source, &finding.range),
+                range: finding.range,
+                start,
+                end,
+                message: finding.message,
+                related: finding
+                    .related
+                    .into_iter()
+                    .map(|(range, message)| RelatedLocation {
+                        start: source.position(range.start),
+                        end: source.position(range.end),
+                        range,
+                        message,
+                    })
+                    .collect(),
+                fingerprint,
+                fix: finding.fix.map(|fix| Fix {
+                    applicability: fix.applicability,
+                    message: fix.message,
+                    edits: fix
+                        .edits
+                        .into_iter()
+                        .map(|(range, content)| Edit {
+                            start: source.position(range.start),
+                            end: source.position(range.end),
+                            range,
+                            content,
+                        })
+                        .collect(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The whole lines a range covers (at most [`MAX_SNIPPET_LINES`]), and the range within them.
+fn snippet(source: &Source, range: &std::ops::Range<usize>) -> Snippet {
+    let start = source.position(range.start);
+    let end = source.position(range.end);
+    let last_line = end.line.min(start.line + MAX_SNIPPET_LINES - 1);
+    let lines: Vec<&str> = (start.line..=last_line)
+        .map(|line| source.line_text(line))
+        .collect();
+    let text = lines.join("\n");
+    let local_start = column_byte_offset(lines[0], start.column);
+    let local_end = if end.line > last_line {
+        text.len()
+    } else {
+        let end_index = end.line - start.line;
+        let before: usize = lines[..end_index].iter().map(|line| line.len() + 1).sum();
+        before + column_byte_offset(lines[end_index], end.column)
+    };
+    Snippet {
+        first_line: start.line,
+        text,
+        range: local_start..local_end.max(local_start),
+    }
+}
+
+/// How many bytes of `line` come before the 1-based character column `column`.
+fn column_byte_offset(line: &str, column: usize) -> usize {
+    line.char_indices()
+        .nth(column - 1)
+        .map_or(line.len(), |(offset, _)| offset)
+}

@@ -1,0 +1,155 @@
+//! The contract between the engine and the rules: what a rule declares, what it is given, and
+//! how the enabled rules are routed by node kind.
+
+use serde::de::DeserializeOwned;
+use tree_sitter::Node;
+
+use crate::diagnostic::{Finding, Level};
+use crate::language::{Grammar, Language};
+use crate::semantic::Semantic;
+use crate::source::Source;
+
+/// A rule. It declares the node kinds it wants and is handed each such node once, on the
+/// Checker's single walk of the file. Rules keep no mutable state: one instance serves every
+/// file on every thread.
+pub trait Rule: Send + Sync {
+    /// The named tree-sitter node kinds the rule inspects in `language`; empty where the rule
+    /// does not apply.
+    fn node_kinds(&self, language: Language) -> &'static [&'static str];
+
+    /// Inspects one node of a kind the rule declared, and reports through `context`.
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>);
+}
+
+/// How a rule is made: its id, its documentation (`rules/<id>.toml`) and its constructor, which
+/// receives the rule's options table from the configuration (or none).
+pub struct RuleSpec {
+    pub id: &'static str,
+    pub docs: &'static str,
+    pub new: fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError>,
+}
+
+/// A rule's options did not match what it accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid options for rule `{rule}`: {message}")]
+pub struct OptionsError {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+/// Reads a rule's typed options from its configuration table; the defaults when there is none.
+pub fn parse_options<T: DeserializeOwned + Default>(
+    rule: &'static str,
+    table: Option<&toml::Table>,
+) -> Result<T, OptionsError> {
+    match table {
+        None => Ok(T::default()),
+        Some(table) => {
+            T::deserialize(toml::Value::Table(table.clone())).map_err(|error| OptionsError {
+                rule,
+                message: error.message().to_owned(),
+            })
+        }
+    }
+}
+
+/// What a rule sees while it checks a node, and where its findings go.
+pub struct RuleContext<'a> {
+    pub source: &'a Source,
+    pub semantic: &'a Semantic,
+    pub grammar: Grammar,
+    pub(crate) rule_index: usize,
+    pub(crate) findings: &'a mut Vec<(usize, Finding)>,
+}
+
+impl RuleContext<'_> {
+    /// The text of a node.
+    pub fn text(&self, node: Node<'_>) -> &str {
+        &self.source.text()[node.byte_range()]
+    }
+
+    /// Reports a finding on `node`. The returned finding can be given related locations and a fix.
+    pub fn report(&mut self, node: Node<'_>, message: impl Into<String>) -> &mut Finding {
+        self.report_range(node.byte_range(), message)
+    }
+
+    pub fn report_range(
+        &mut self,
+        range: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let finding = Finding {
+            range,
+            message: message.into(),
+            related: Vec::new(),
+            fix: None,
+            enclosing_function: self.semantic.enclosing_function_name().map(str::to_owned),
+        };
+        self.findings.push((self.rule_index, finding));
+        let last = self.findings.len() - 1;
+        &mut self.findings[last].1
+    }
+}
+
+/// A rule that is switched on, at the level it reports at.
+pub struct EnabledRule {
+    pub id: &'static str,
+    pub level: Level,
+    pub rule: Box<dyn Rule>,
+}
+
+/// The enabled rules and, per grammar, the table from tree-sitter kind id to the rules that
+/// want that kind: dispatch is one array lookup per node.
+pub struct RuleSet {
+    rules: Vec<EnabledRule>,
+    dispatch: Vec<Vec<Vec<u16>>>,
+}
+
+impl RuleSet {
+    pub fn new(rules: Vec<EnabledRule>) -> RuleSet {
+        let dispatch = Grammar::ALL
+            .iter()
+            .map(|&grammar| {
+                let language = grammar.tree_sitter_language();
+                let mut table = vec![Vec::new(); language.node_kind_count()];
+                for (index, enabled) in rules.iter().enumerate() {
+                    for kind in enabled.rule.node_kinds(grammar.language()) {
+                        // A kind can have several ids (aliases), so every id is looked at,
+                        // not just the first that `id_for_node_kind` would return.
+                        for (id, slot) in table.iter_mut().enumerate() {
+                            let id = id as u16;
+                            if language.node_kind_is_named(id)
+                                && language.node_kind_for_id(id) == Some(kind)
+                            {
+                                slot.push(index as u16);
+                            }
+                        }
+                    }
+                }
+                table
+            })
+            .collect();
+        RuleSet { rules, dispatch }
+    }
+
+    pub fn rules(&self) -> &[EnabledRule] {
+        &self.rules
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Whether any enabled rule looks at files of this grammar.
+    pub fn applies_to(&self, grammar: Grammar) -> bool {
+        self.dispatch[grammar.index()]
+            .iter()
+            .any(|rules| !rules.is_empty())
+    }
+
+    pub(crate) fn rules_for(&self, grammar: Grammar, kind_id: u16) -> &[u16] {
+        self.dispatch[grammar.index()]
+            .get(kind_id as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+}

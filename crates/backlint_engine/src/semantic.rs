@@ -1,0 +1,712 @@
+//! The semantic state the Checker keeps while it walks a file, so that rules ask instead of
+//! re-deriving: which scope a node is in and whether it runs when the module loads, which loop
+//! (or iteration callback) encloses it, and what the file imported.
+//!
+//! The state is updated on the walk's enter and leave events. No method here calls
+//! `Node::parent`, which costs a walk from the root in tree-sitter: what needs a parent is
+//! marked when the parent is entered (the body of a Python function, the callee of an IIFE, the
+//! callbacks of `.map`) and picked up when the child is entered.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::language::Grammar;
+use crate::source::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    /// A class's instance field initializer: it runs when an instance is constructed.
+    FieldInitializer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    /// The name of the function, method or class, when it has one.
+    pub name: Option<String>,
+    /// Whether code directly in this scope runs when the module is loaded.
+    pub at_module_load: bool,
+    /// The node whose leave event pops this scope.
+    node_id: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopKind {
+    For,
+    ForIn,
+    While,
+    DoWhile,
+    Comprehension,
+    /// A function passed to `.map`, `.forEach`… : its body runs once per element.
+    IterationCallback,
+}
+
+/// A loop, and the part of it that runs once per iteration.
+#[derive(Debug, Clone)]
+pub struct LoopFrame {
+    pub kind: LoopKind,
+    /// The whole loop statement (or the callback), for related locations.
+    pub range: Range<usize>,
+    /// What runs once per iteration: the body, or a comprehension minus its first iterable.
+    per_iteration: Range<usize>,
+    once: Option<Range<usize>>,
+    node_id: usize,
+}
+
+impl LoopFrame {
+    fn runs_per_iteration(&self, range: &Range<usize>) -> bool {
+        let inside = self.per_iteration.start <= range.start && range.end <= self.per_iteration.end;
+        let in_once = self
+            .once
+            .as_ref()
+            .is_some_and(|once| once.start <= range.start && range.end <= once.end);
+        inside && !in_once
+    }
+}
+
+#[derive(Debug, Clone)]
+enum LoopEntry {
+    Loop(LoopFrame),
+    /// A function defined here runs when called, not once per iteration of an outer loop.
+    FunctionBoundary {
+        node_id: usize,
+    },
+}
+
+/// What one import binds in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// The local name it binds.
+    pub local: String,
+    /// The module it comes from, as written (`@prisma/client`, `./db`, `os.path`, `.models`).
+    pub module: String,
+    pub imported: Imported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// `import x from "m"`: the default export.
+    Default,
+    /// `import * as x from "m"`, `const x = require("m")`, Python `import m`.
+    Module,
+    /// `import { name as x } from "m"`, Python `from m import name as x`.
+    Named(String),
+}
+
+/// The top-level imports of a file, collected before the walk.
+#[derive(Debug, Default, Clone)]
+pub struct Imports {
+    entries: Vec<Import>,
+}
+
+impl Imports {
+    pub fn entries(&self) -> &[Import] {
+        &self.entries
+    }
+
+    /// What a local name was imported as, if it was imported at the top level. When a name is
+    /// imported twice, the later import is the one in effect.
+    pub fn resolve(&self, local: &str) -> Option<&Import> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|import| import.local == local)
+    }
+
+    /// Whether the file imports `module` or one of its submodules (`fastapi` matches
+    /// `fastapi.responses`; `@trpc/server` matches `@trpc/server/adapters`).
+    pub fn has_module(&self, module: &str) -> bool {
+        self.entries.iter().any(|import| {
+            import.module == module
+                || import
+                    .module
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('/'))
+        })
+    }
+}
+
+/// The semantic state at the current point of the walk.
+#[derive(Debug)]
+pub struct Semantic {
+    grammar: Grammar,
+    scopes: Vec<Scope>,
+    loops: Vec<LoopEntry>,
+    imports: Imports,
+    /// Nodes marked by an ancestor, with what they are, until the walk enters them.
+    marked: Vec<(usize, Mark)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mark {
+    /// The callee of a call, when it is a function expression: an IIFE.
+    ImmediatelyInvoked,
+    /// A function argument of `.map`, `.forEach`…
+    IterationCallback,
+    /// The body of a Python function or lambda: its scope starts here, after the parameters,
+    /// whose defaults are evaluated when the `def` runs.
+    PythonFunctionBody { name: Option<String> },
+}
+
+/// Array methods whose callback runs once per element.
+const ITERATION_METHODS: &[&str] = &[
+    "map",
+    "forEach",
+    "flatMap",
+    "reduce",
+    "reduceRight",
+    "filter",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+];
+
+const JS_FUNCTION_KINDS: &[&str] = &[
+    "function_declaration",
+    "function_expression",
+    "function",
+    "arrow_function",
+    "generator_function_declaration",
+    "generator_function",
+    "method_definition",
+];
+
+impl Semantic {
+    pub fn new(grammar: Grammar, root: Node<'_>, source: &Source) -> Semantic {
+        let imports = match grammar {
+            Grammar::Python => collect_python_imports(root, source),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
+                collect_js_imports(root, source)
+            }
+        };
+        Semantic {
+            grammar,
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                name: None,
+                at_module_load: true,
+                node_id: root.id(),
+            }],
+            loops: Vec::new(),
+            imports,
+            marked: Vec::new(),
+        }
+    }
+
+    pub fn imports(&self) -> &Imports {
+        &self.imports
+    }
+
+    /// The innermost scope.
+    pub fn scope(&self) -> &Scope {
+        // The module scope is pushed first and popped by nothing: the stack is never empty.
+        &self.scopes[self.scopes.len() - 1]
+    }
+
+    /// Whether the node being visited runs when the module is loaded.
+    pub fn is_at_module_load(&self) -> bool {
+        self.scope().at_module_load
+    }
+
+    /// The name of the innermost named function (or method) around the current node.
+    pub fn enclosing_function_name(&self) -> Option<&str> {
+        self.scopes
+            .iter()
+            .rev()
+            .filter(|scope| scope.kind == ScopeKind::Function)
+            .find_map(|scope| scope.name.as_deref())
+    }
+
+    /// The innermost loop in which `node` runs once per iteration, looking no further out than
+    /// the enclosing function (a function defined in a loop runs when it is called).
+    pub fn enclosing_loop(&self, node: Node<'_>) -> Option<&LoopFrame> {
+        let range = node.byte_range();
+        for entry in self.loops.iter().rev() {
+            match entry {
+                LoopEntry::FunctionBoundary { .. } => return None,
+                LoopEntry::Loop(frame) if frame.runs_per_iteration(&range) => return Some(frame),
+                LoopEntry::Loop(_) => {}
+            }
+        }
+        None
+    }
+
+    pub(crate) fn enter(&mut self, node: Node<'_>, source: &Source) {
+        let mark = self.take_mark(node.id());
+        match self.grammar {
+            Grammar::Python => self.enter_python(node, source, mark),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
+                self.enter_js(node, source, mark)
+            }
+        }
+    }
+
+    pub(crate) fn leave(&mut self, node: Node<'_>) {
+        let id = node.id();
+        while self.scopes.len() > 1 && self.scopes[self.scopes.len() - 1].node_id == id {
+            self.scopes.pop();
+        }
+        while let Some(entry) = self.loops.last() {
+            let entry_id = match entry {
+                LoopEntry::Loop(frame) => frame.node_id,
+                LoopEntry::FunctionBoundary { node_id } => *node_id,
+            };
+            if entry_id != id {
+                break;
+            }
+            self.loops.pop();
+        }
+    }
+
+    fn take_mark(&mut self, id: usize) -> Option<Mark> {
+        let index = self.marked.iter().position(|(marked, _)| *marked == id)?;
+        Some(self.marked.swap_remove(index).1)
+    }
+
+    fn push_scope(
+        &mut self,
+        kind: ScopeKind,
+        name: Option<String>,
+        at_module_load: bool,
+        node_id: usize,
+    ) {
+        self.scopes.push(Scope {
+            kind,
+            name,
+            at_module_load,
+            node_id,
+        });
+    }
+
+    fn enter_js(&mut self, node: Node<'_>, source: &Source, mark: Option<Mark>) {
+        let kind = node.kind();
+        if JS_FUNCTION_KINDS.contains(&kind) {
+            let parent_at_load = self.is_at_module_load();
+            let at_load = matches!(mark, Some(Mark::ImmediatelyInvoked)) && parent_at_load;
+            let name = node_name(node, source);
+            self.push_scope(ScopeKind::Function, name, at_load, node.id());
+            if matches!(mark, Some(Mark::IterationCallback)) {
+                let body = node
+                    .child_by_field_name("body")
+                    .unwrap_or(node)
+                    .byte_range();
+                self.loops.push(LoopEntry::Loop(LoopFrame {
+                    kind: LoopKind::IterationCallback,
+                    range: node.byte_range(),
+                    per_iteration: body,
+                    once: None,
+                    node_id: node.id(),
+                }));
+            } else {
+                self.loops
+                    .push(LoopEntry::FunctionBoundary { node_id: node.id() });
+            }
+            return;
+        }
+        match kind {
+            "class_declaration" | "class" | "abstract_class_declaration" => {
+                let at_load = self.is_at_module_load();
+                self.push_scope(
+                    ScopeKind::Class,
+                    node_name(node, source),
+                    at_load,
+                    node.id(),
+                );
+            }
+            "public_field_definition" | "field_definition" if !has_static_keyword(node) => {
+                self.push_scope(ScopeKind::FieldInitializer, None, false, node.id());
+                self.loops
+                    .push(LoopEntry::FunctionBoundary { node_id: node.id() });
+            }
+            "call_expression" | "new_expression" => self.mark_call(node, source),
+            "for_statement" => self.push_body_loop(node, LoopKind::For),
+            "for_in_statement" => self.push_body_loop(node, LoopKind::ForIn),
+            "while_statement" => self.push_body_loop(node, LoopKind::While),
+            "do_statement" => self.push_body_loop(node, LoopKind::DoWhile),
+            _ => {}
+        }
+    }
+
+    fn mark_call(&mut self, node: Node<'_>, source: &Source) {
+        let Some(callee) = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"))
+        else {
+            return;
+        };
+        let callee_inner = unwrap_parentheses(callee);
+        if JS_FUNCTION_KINDS.contains(&callee_inner.kind()) {
+            self.marked
+                .push((callee_inner.id(), Mark::ImmediatelyInvoked));
+            return;
+        }
+        if callee.kind() != "member_expression" {
+            return;
+        }
+        let Some(property) = callee.child_by_field_name("property") else {
+            return;
+        };
+        let method = &source.text()[property.byte_range()];
+        if !ITERATION_METHODS.contains(&method) {
+            return;
+        }
+        let Some(arguments) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = arguments.walk();
+        for argument in arguments.named_children(&mut cursor) {
+            if JS_FUNCTION_KINDS.contains(&argument.kind()) {
+                self.marked.push((argument.id(), Mark::IterationCallback));
+            }
+        }
+    }
+
+    fn push_body_loop(&mut self, node: Node<'_>, kind: LoopKind) {
+        let Some(body) = node.child_by_field_name("body") else {
+            return;
+        };
+        self.loops.push(LoopEntry::Loop(LoopFrame {
+            kind,
+            range: node.byte_range(),
+            per_iteration: body.byte_range(),
+            once: None,
+            node_id: node.id(),
+        }));
+    }
+
+    fn enter_python(&mut self, node: Node<'_>, source: &Source, mark: Option<Mark>) {
+        if let Some(Mark::PythonFunctionBody { name }) = mark {
+            self.push_scope(ScopeKind::Function, name, false, node.id());
+            self.loops
+                .push(LoopEntry::FunctionBoundary { node_id: node.id() });
+        }
+        match node.kind() {
+            "function_definition" | "lambda" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    let name = node_name(node, source);
+                    self.marked
+                        .push((body.id(), Mark::PythonFunctionBody { name }));
+                }
+            }
+            "class_definition" => {
+                let at_load = self.is_at_module_load();
+                self.push_scope(
+                    ScopeKind::Class,
+                    node_name(node, source),
+                    at_load,
+                    node.id(),
+                );
+            }
+            "for_statement" => self.push_body_loop(node, LoopKind::For),
+            "while_statement" => self.push_body_loop(node, LoopKind::While),
+            "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => {
+                let mut cursor = node.walk();
+                let first_iterable = node
+                    .named_children(&mut cursor)
+                    .find(|child| child.kind() == "for_in_clause")
+                    .and_then(|clause| clause.child_by_field_name("right"));
+                self.loops.push(LoopEntry::Loop(LoopFrame {
+                    kind: LoopKind::Comprehension,
+                    range: node.byte_range(),
+                    per_iteration: node.byte_range(),
+                    once: first_iterable.map(|iterable| iterable.byte_range()),
+                    node_id: node.id(),
+                }));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn unwrap_parentheses(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+fn has_static_keyword(node: Node<'_>) -> bool {
+    let mut cursor = node.walk();
+    let has_static = node
+        .children(&mut cursor)
+        .any(|child| child.kind() == "static");
+    has_static
+}
+
+/// The `name` of a function, class or method; for an anonymous function assigned to a
+/// variable (`const handler = () => …`), the name of that variable is not known here and
+/// `None` is returned.
+fn node_name(node: Node<'_>, source: &Source) -> Option<String> {
+    let name = node.child_by_field_name("name")?;
+    Some(source.text()[name.byte_range()].to_owned())
+}
+
+fn text<'a>(node: Node<'_>, source: &'a Source) -> &'a str {
+    &source.text()[node.byte_range()]
+}
+
+/// The string inside a string literal node, without its quotes.
+fn string_content(node: Node<'_>, source: &Source) -> Option<String> {
+    let raw = text(node, source);
+    let unquoted = raw.get(1..raw.len().checked_sub(1)?)?;
+    Some(unquoted.to_owned())
+}
+
+fn collect_js_imports(root: Node<'_>, source: &Source) -> Imports {
+    let mut entries = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        match statement.kind() {
+            "import_statement" => collect_es_import(statement, source, &mut entries),
+            "lexical_declaration" | "variable_declaration" => {
+                collect_require(statement, source, &mut entries)
+            }
+            _ => {}
+        }
+    }
+    Imports { entries }
+}
+
+fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
+    let Some(module) = statement
+        .child_by_field_name("source")
+        .and_then(|node| string_content(node, source))
+    else {
+        return;
+    };
+    let mut cursor = statement.walk();
+    for child in statement.named_children(&mut cursor) {
+        match child.kind() {
+            "import_clause" => {
+                let mut clause_cursor = child.walk();
+                for part in child.named_children(&mut clause_cursor) {
+                    collect_import_clause_part(part, &module, source, entries);
+                }
+            }
+            // TypeScript's `import x = require("m")`.
+            "import_require_clause" => {
+                if let Some(local) = child
+                    .named_child(0)
+                    .filter(|node| node.kind() == "identifier")
+                {
+                    entries.push(Import {
+                        local: text(local, source).to_owned(),
+                        module: module.clone(),
+                        imported: Imported::Module,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_import_clause_part(
+    part: Node<'_>,
+    module: &str,
+    source: &Source,
+    entries: &mut Vec<Import>,
+) {
+    match part.kind() {
+        "identifier" => entries.push(Import {
+            local: text(part, source).to_owned(),
+            module: module.to_owned(),
+            imported: Imported::Default,
+        }),
+        "namespace_import" => {
+            if let Some(local) = part.named_child(0) {
+                entries.push(Import {
+                    local: text(local, source).to_owned(),
+                    module: module.to_owned(),
+                    imported: Imported::Module,
+                });
+            }
+        }
+        "named_imports" => {
+            let mut cursor = part.walk();
+            for specifier in part
+                .named_children(&mut cursor)
+                .filter(|node| node.kind() == "import_specifier")
+            {
+                let Some(name) = specifier.child_by_field_name("name") else {
+                    continue;
+                };
+                let local = specifier.child_by_field_name("alias").unwrap_or(name);
+                entries.push(Import {
+                    local: text(local, source).to_owned(),
+                    module: module.to_owned(),
+                    imported: Imported::Named(
+                        text(name, source).trim_matches(['"', '\'']).to_owned(),
+                    ),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `const x = require("m")` and `const { a, b: c } = require("m")`.
+fn collect_require(declaration: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
+    let mut cursor = declaration.walk();
+    for declarator in declaration
+        .named_children(&mut cursor)
+        .filter(|node| node.kind() == "variable_declarator")
+    {
+        let (Some(pattern), Some(value)) = (
+            declarator.child_by_field_name("name"),
+            declarator.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        let Some(module) = required_module(value, source) else {
+            continue;
+        };
+        match pattern.kind() {
+            "identifier" => entries.push(Import {
+                local: text(pattern, source).to_owned(),
+                module,
+                imported: Imported::Module,
+            }),
+            "object_pattern" => {
+                let mut pattern_cursor = pattern.walk();
+                for property in pattern.named_children(&mut pattern_cursor) {
+                    let (name, local) = match property.kind() {
+                        "shorthand_property_identifier_pattern" => (property, property),
+                        "pair_pattern" => {
+                            let (Some(key), Some(value)) = (
+                                property.child_by_field_name("key"),
+                                property.child_by_field_name("value"),
+                            ) else {
+                                continue;
+                            };
+                            if value.kind() != "identifier" {
+                                continue;
+                            }
+                            (key, value)
+                        }
+                        _ => continue,
+                    };
+                    entries.push(Import {
+                        local: text(local, source).to_owned(),
+                        module: module.clone(),
+                        imported: Imported::Named(text(name, source).to_owned()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn required_module(value: Node<'_>, source: &Source) -> Option<String> {
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let callee = value.child_by_field_name("function")?;
+    if text(callee, source) != "require" {
+        return None;
+    }
+    let argument = value.child_by_field_name("arguments")?.named_child(0)?;
+    if argument.kind() != "string" {
+        return None;
+    }
+    string_content(argument, source)
+}
+
+/// Python imports at the top level, and inside top-level `if`/`try` blocks (the
+/// `if TYPE_CHECKING:` and `try: import x except ImportError:` idioms).
+fn collect_python_imports(root: Node<'_>, source: &Source) -> Imports {
+    let mut entries = Vec::new();
+    let mut blocks = vec![(root, 0)];
+    while let Some((block, depth)) = blocks.pop() {
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            match statement.kind() {
+                "import_statement" => collect_python_import(statement, source, &mut entries),
+                "import_from_statement" => {
+                    collect_python_from_import(statement, source, &mut entries)
+                }
+                "if_statement" | "try_statement" | "else_clause" | "elif_clause"
+                | "except_clause" | "finally_clause" | "block"
+                    if depth < 4 =>
+                {
+                    blocks.push((statement, depth + 1));
+                }
+                _ => {}
+            }
+        }
+    }
+    Imports { entries }
+}
+
+fn collect_python_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
+    let mut cursor = statement.walk();
+    for name in statement.children_by_field_name("name", &mut cursor) {
+        match name.kind() {
+            "dotted_name" => {
+                let module = text(name, source).to_owned();
+                let local = module.split('.').next().unwrap_or(&module).to_owned();
+                entries.push(Import {
+                    local,
+                    module,
+                    imported: Imported::Module,
+                });
+            }
+            "aliased_import" => {
+                let (Some(dotted), Some(alias)) = (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                ) else {
+                    continue;
+                };
+                entries.push(Import {
+                    local: text(alias, source).to_owned(),
+                    module: text(dotted, source).to_owned(),
+                    imported: Imported::Module,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_python_from_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
+    let Some(module) = statement.child_by_field_name("module_name") else {
+        return;
+    };
+    let module = text(module, source).to_owned();
+    let mut cursor = statement.walk();
+    for name in statement.children_by_field_name("name", &mut cursor) {
+        let (imported, local) = match name.kind() {
+            "dotted_name" => (name, name),
+            "aliased_import" => {
+                let (Some(imported), Some(alias)) = (
+                    name.child_by_field_name("name"),
+                    name.child_by_field_name("alias"),
+                ) else {
+                    continue;
+                };
+                (imported, alias)
+            }
+            _ => continue,
+        };
+        entries.push(Import {
+            local: text(local, source).to_owned(),
+            module: module.clone(),
+            imported: Imported::Named(text(imported, source).to_owned()),
+        });
+    }
+}

@@ -1,0 +1,3 @@
+//! Error handling: how exceptions are caught.
+
+pub mod bare_except;

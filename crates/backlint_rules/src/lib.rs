@@ -1,0 +1,26 @@
+//! backlint's rules: one module per rule, named after its id, grouped by concern. Each module
+//! exports a `SPEC` (id, docs from `rules/<id>.toml`, constructor); [`registry`] lists them all.
+
+mod errors;
+mod typing;
+
+use std::sync::OnceLock;
+
+use backlint_engine::rule::RuleSpec;
+use backlint_engine::settings::Registry;
+
+fn specs() -> Vec<RuleSpec> {
+    vec![errors::bare_except::SPEC, typing::no_explicit_any::SPEC]
+}
+
+/// Every rule backlint has, with its parsed documentation.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        Registry::new(specs()).unwrap_or_else(|error| {
+            // The docs are compiled in and parsed by this crate's tests: this cannot happen in
+            // a released binary.
+            panic!("embedded rule documentation is invalid: {error}")
+        })
+    })
+}

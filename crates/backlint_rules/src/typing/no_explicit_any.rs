@@ -1,0 +1,108 @@
+//! no-explicit-any: the `any` type, which switches the type checker off for everything that
+//! touches the value.
+
+use backlint_engine::diagnostic::{Applicability, FindingFix};
+use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::Language;
+use serde::Deserialize;
+use tree_sitter::Node;
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "no-explicit-any",
+    docs: include_str!("../../../../rules/no-explicit-any.toml"),
+    new,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Allow `any` as the element type of a rest parameter (`...args: any[]`).
+    ignore_rest_args: bool,
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = parse_options(SPEC.id, options)?;
+    Ok(Box::new(NoExplicitAny {
+        ignore_rest_args: options.ignore_rest_args,
+    }))
+}
+
+fn explicit_any_message() -> &'static str {
+    "Unexpected `any`: use `unknown` and narrow it with a type guard, or a specific type."
+}
+
+struct NoExplicitAny {
+    ignore_rest_args: bool,
+}
+
+impl Rule for NoExplicitAny {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript => &["predefined_type"],
+            Language::JavaScript | Language::Python => &[],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        if context.text(node) != "any" {
+            return;
+        }
+        if self.ignore_rest_args && is_rest_args_element(node, context) {
+            return;
+        }
+        context.report(node, explicit_any_message()).fix = Some(FindingFix {
+            applicability: Applicability::Unsafe,
+            message: "Replace with `unknown`".to_owned(),
+            edits: vec![(node.byte_range(), "unknown".to_owned())],
+        });
+    }
+}
+
+/// Whether `any` is the element type of a rest parameter's array type, as typescript-eslint's
+/// `ignoreRestArgs` reads it: `...args: any[]`, `readonly any[]`, `Array<any>`,
+/// `ReadonlyArray<any>`.
+fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(mut array_type) = any.parent() else {
+        return false;
+    };
+    match array_type.kind() {
+        "array_type" => {}
+        "type_arguments" => {
+            let Some(generic) = array_type
+                .parent()
+                .filter(|generic| generic.kind() == "generic_type")
+            else {
+                return false;
+            };
+            array_type = generic;
+        }
+        _ => return false,
+    }
+    if array_type.kind() == "generic_type" {
+        let name = array_type.child_by_field_name("name");
+        if !name.is_some_and(|name| matches!(context.text(name), "Array" | "ReadonlyArray")) {
+            return false;
+        }
+    }
+    let Some(mut annotation) = array_type.parent() else {
+        return false;
+    };
+    if annotation.kind() == "readonly_type" {
+        let Some(parent) = annotation.parent() else {
+            return false;
+        };
+        annotation = parent;
+    }
+    if annotation.kind() != "type_annotation" {
+        return false;
+    }
+    let Some(parameter) = annotation
+        .parent()
+        .filter(|parameter| parameter.kind() == "required_parameter")
+    else {
+        return false;
+    };
+    parameter
+        .child_by_field_name("pattern")
+        .is_some_and(|pattern| pattern.kind() == "rest_pattern")
+}

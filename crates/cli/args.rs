@@ -1,0 +1,87 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "backlint",
+    version,
+    about = "A fast static analyzer for backend TypeScript/JavaScript and Python."
+)]
+pub struct Arguments {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check files and folders (default: the current folder).
+    Check(CheckArguments),
+    /// Print a file's syntax tree (for rule authors).
+    #[command(hide = true)]
+    Tree(TreeArguments),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArguments {
+    /// Files and folders to check. Folders are walked; files are checked whatever their folder.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+
+    /// One line per finding (the same as `--format concise`).
+    #[arg(long)]
+    pub concise: bool,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Check only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Do not check these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// The lowest level that makes the run fail (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Skip files named on the command line when they are in an excluded folder (for pre-commit,
+    /// which passes files one by one).
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// Parse the files and run no rule (the baseline of the benchmarks).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArguments {
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Note,
+}

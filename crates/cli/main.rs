@@ -1,0 +1,164 @@
+//! The `backlint` command: parses arguments, calls the engine, reports, and maps the outcome
+//! to an exit code. Nothing else lives here.
+
+mod args;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use backlint_engine::{check_paths, Level, Settings};
+use backlint_report::{render, Format};
+use clap::Parser;
+
+use crate::args::{Arguments, CheckArguments, Command, OutputFormat, TreeArguments};
+
+/// No finding at or above `fail-on`.
+const EXIT_SUCCESS: u8 = 0;
+/// Findings at or above `fail-on`.
+const EXIT_FINDINGS: u8 = 1;
+/// A usage, configuration or I/O error prevented the check.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let arguments = Arguments::parse();
+    let outcome = match arguments.command {
+        Command::Check(check) => run_check(check),
+        Command::Tree(tree) => print_tree(tree),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("backlint: error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run_check(arguments: CheckArguments) -> Result<u8> {
+    if let Some(threads) = arguments.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.into())
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    let rules =
+        backlint_rules::registry().enable(arguments.select.as_deref(), &arguments.ignore)?;
+    let settings = Settings {
+        fail_on: arguments.fail_on.into(),
+        force_exclude: arguments.force_exclude,
+        parse_only: arguments.parse_only,
+        threads: arguments.threads.map_or(0, usize::from),
+        ..Settings::default()
+    };
+    let paths = if arguments.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        arguments.paths
+    };
+    let result = check_paths(&paths, &settings, &rules)?;
+
+    let format = match (arguments.format, arguments.concise) {
+        (_, true) | (OutputFormat::Concise, _) => Format::Concise,
+        (OutputFormat::Human, false) => Format::Human,
+        (OutputFormat::Json, false) => Format::Json,
+    };
+    let color = arguments.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let report = render(&result, format, color);
+    match &arguments.output {
+        Some(path) => write_atomically(path, report.as_bytes())?,
+        None => write_stdout(report.as_bytes())?,
+    }
+
+    let fails = result
+        .diagnostics()
+        .any(|diagnostic| diagnostic.level >= settings.fail_on);
+    Ok(if fails { EXIT_FINDINGS } else { EXIT_SUCCESS })
+}
+
+/// Writes to a temporary file beside `path` and renames it into place, so that a reader never
+/// sees a half-written report.
+fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(directory)
+        .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    file.write_all(contents)
+        .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    Ok(())
+}
+
+fn write_stdout(contents: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(contents).and_then(|()| stdout.flush()) {
+        // A closed pipe (`backlint check | head`) is the reader's choice, not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Prints a file's syntax tree: a debugging aid for rule authors.
+fn print_tree(arguments: TreeArguments) -> Result<u8> {
+    let grammar = backlint_engine::Grammar::from_path(&arguments.file)
+        .with_context(|| format!("{}: not a file backlint checks", arguments.file.display()))?;
+    let text = std::fs::read_to_string(&arguments.file)
+        .with_context(|| format!("cannot read {}", arguments.file.display()))?;
+    let tree =
+        backlint_engine::parse::parse(grammar, &text).context("the parser gave up on this file")?;
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() || node.is_missing() {
+            let start = node.start_position();
+            let field = cursor
+                .field_name()
+                .map(|name| format!("{name}: "))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "{}{field}{} [{}:{}]{}\n",
+                "  ".repeat(depth),
+                node.kind(),
+                start.row + 1,
+                start.column + 1,
+                if node.child_count() == 0 {
+                    format!(" {:?}", &text[node.byte_range()])
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                write_stdout(out.as_bytes())?;
+                return Ok(EXIT_SUCCESS);
+            }
+            depth -= 1;
+        }
+    }
+}
+
+impl From<args::FailOn> for Level {
+    fn from(fail_on: args::FailOn) -> Level {
+        match fail_on {
+            args::FailOn::Error => Level::Error,
+            args::FailOn::Warning => Level::Warning,
+            args::FailOn::Note => Level::Note,
+        }
+    }
+}
