@@ -117,7 +117,7 @@ fn print_tree(arguments: TreeArguments) -> Result<u8> {
     let mut depth = 0usize;
     loop {
         let node = cursor.node();
-        if node.is_named() || node.is_missing() {
+        {
             let start = node.start_position();
             let field = cursor
                 .field_name()
@@ -126,7 +126,11 @@ fn print_tree(arguments: TreeArguments) -> Result<u8> {
             out.push_str(&format!(
                 "{}{field}{} [{}:{}]{}\n",
                 "  ".repeat(depth),
-                node.kind(),
+                if node.is_named() {
+                    node.kind().to_owned()
+                } else {
+                    format!("{:?}", node.kind())
+                },
                 start.row + 1,
                 start.column + 1,
                 if node.child_count() == 0 {

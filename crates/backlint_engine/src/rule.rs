@@ -13,8 +13,8 @@ use crate::source::Source;
 /// Checker's single walk of the file. Rules keep no mutable state: one instance serves every
 /// file on every thread.
 pub trait Rule: Send + Sync {
-    /// The named tree-sitter node kinds the rule inspects in `language`; empty where the rule
-    /// does not apply.
+    /// The tree-sitter node kinds the rule inspects in `language` (named kinds such as
+    /// `call_expression`, or anonymous tokens such as `any`); empty where the rule does not apply.
     fn node_kinds(&self, language: Language) -> &'static [&'static str];
 
     /// Inspects one node of a kind the rule declared, and reports through `context`.
@@ -118,9 +118,7 @@ impl RuleSet {
                         // not just the first that `id_for_node_kind` would return.
                         for (id, slot) in table.iter_mut().enumerate() {
                             let id = id as u16;
-                            if language.node_kind_is_named(id)
-                                && language.node_kind_for_id(id) == Some(kind)
-                            {
+                            if language.node_kind_for_id(id) == Some(kind) {
                                 slot.push(index as u16);
                             }
                         }

@@ -139,6 +139,8 @@ pub struct Semantic {
     imports: Imports,
     /// Nodes marked by an ancestor, with what they are, until the walk enters them.
     marked: Vec<(usize, Mark)>,
+    /// How many ERROR nodes enclose the current node.
+    error_depth: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +199,7 @@ impl Semantic {
             loops: Vec::new(),
             imports,
             marked: Vec::new(),
+            error_depth: 0,
         }
     }
 
@@ -238,7 +241,16 @@ impl Semantic {
         None
     }
 
+    /// Whether the current node lies in a region the parser could not parse (inside an ERROR
+    /// node). Rules that still want to find something there must check the tokens around it.
+    pub fn in_error_region(&self) -> bool {
+        self.error_depth > 0
+    }
+
     pub(crate) fn enter(&mut self, node: Node<'_>, source: &Source) {
+        if node.is_error() {
+            self.error_depth += 1;
+        }
         let mark = self.take_mark(node.id());
         match self.grammar {
             Grammar::Python => self.enter_python(node, source, mark),
@@ -249,6 +261,9 @@ impl Semantic {
     }
 
     pub(crate) fn leave(&mut self, node: Node<'_>) {
+        if node.is_error() {
+            self.error_depth -= 1;
+        }
         let id = node.id();
         while self.scopes.len() > 1 && self.scopes[self.scopes.len() - 1].node_id == id {
             self.scopes.pop();

@@ -38,7 +38,9 @@ struct NoExplicitAny {
 impl Rule for NoExplicitAny {
     fn node_kinds(&self, language: Language) -> &'static [&'static str] {
         match language {
-            Language::TypeScript => &["predefined_type"],
+            // `identifier` and the bare `any` token only matter in regions the parser could not
+            // parse, where `any` is not wrapped in a `predefined_type`.
+            Language::TypeScript => &["predefined_type", "identifier", "any"],
             Language::JavaScript | Language::Python => &[],
         }
     }
@@ -47,7 +49,11 @@ impl Rule for NoExplicitAny {
         if context.text(node) != "any" {
             return;
         }
-        if self.ignore_rest_args && is_rest_args_element(node, context) {
+        let is_type = match node.kind() {
+            "predefined_type" => true,
+            _ => context.semantic.in_error_region() && follows_type_position_token(node, context),
+        };
+        if !is_type || (self.ignore_rest_args && is_rest_args_element(node, context)) {
             return;
         }
         context.report(node, explicit_any_message()).fix = Some(FindingFix {
@@ -56,6 +62,22 @@ impl Rule for NoExplicitAny {
             edits: vec![(node.byte_range(), "unknown".to_owned())],
         });
     }
+}
+
+/// Whether the token before `any` (in a region the parser could not parse) is one that only
+/// a type follows: `x: any`, `as any`, `<any`, `extends any`, `| any`, `& any`, `=> any`.
+/// A variable named `any` after a comma or a parenthesis is left alone.
+fn follows_type_position_token(any: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut previous = any.prev_sibling();
+    while let Some(token) = previous.filter(|token| token.kind() == "comment") {
+        previous = token.prev_sibling();
+    }
+    previous.is_some_and(|token| {
+        matches!(
+            context.text(token),
+            ":" | "as" | "<" | "extends" | "|" | "&" | "=>" | "keyof" | "satisfies"
+        )
+    })
 }
 
 /// Whether `any` is the element type of a rest parameter's array type, as typescript-eslint's

@@ -1,0 +1,272 @@
+//! Parity with trusted tools on real code: `bare-except` must find exactly the lines of Ruff's
+//! E722, and `no-explicit-any` exactly the lines of oxlint's `typescript/no-explicit-any`.
+//!
+//! The corpora (`benches/corpora.sh`) and the peers (`benches/peers.sh`) are downloaded by
+//! `.ci/run`; these tests are ignored by a plain `cargo test` and run with `--include-ignored`.
+//! A difference is printed with the file, the line and who found it. Files that
+//! tree-sitter cannot parse cleanly are counted apart: their differences are reported, and the
+//! test requires none in cleanly parsed files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+type Line = (String, u64);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn corpus(language: &str) -> PathBuf {
+    let path = root().join("target/corpora").join(language);
+    assert!(
+        path.is_dir(),
+        "{} is missing: run benches/corpora.sh (as .ci/run does)",
+        path.display()
+    );
+    path
+}
+
+fn tool(relative: &str) -> PathBuf {
+    let path = root().join("target/tools").join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing: run benches/peers.sh (as .ci/run does)",
+        path.display()
+    );
+    path
+}
+
+/// The files of a corpus with one of `extensions`, relative to the corpus, sorted.
+fn files(corpus: &Path, extensions: &[&str], skip_suffixes: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut folders = vec![corpus.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read corpus folder") {
+            let path = entry.expect("read corpus entry").path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let name = path.to_string_lossy();
+            let wanted = extensions.iter().any(|extension| name.ends_with(extension))
+                && !skip_suffixes.iter().any(|suffix| name.ends_with(suffix));
+            if wanted {
+                found.push(
+                    path.strip_prefix(corpus)
+                        .expect("below corpus")
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn run_json(program: &Path, arguments: &[&str], files: &[String], directory: &Path) -> Value {
+    let output = Command::new(program)
+        .args(arguments)
+        .args(files)
+        .current_dir(directory)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", program.display()));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{} printed no JSON ({error}); stderr:\n{}",
+            program.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+struct Backlint {
+    lines: BTreeMap<Line, usize>,
+    unclean_files: BTreeSet<String>,
+}
+
+fn backlint(rule: &str, files: &[String], directory: &Path) -> Backlint {
+    let document = run_json(
+        Path::new(env!("CARGO_BIN_EXE_backlint")),
+        &["check", "--select", rule, "--format", "json", "--"],
+        files,
+        directory,
+    );
+    let mut lines = BTreeMap::new();
+    for finding in document["findings"].as_array().expect("findings") {
+        let key = (
+            finding["path"].as_str().expect("path").to_owned(),
+            finding["line"].as_u64().expect("line"),
+        );
+        *lines.entry(key).or_insert(0) += 1;
+    }
+    let unclean_files = document["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter(|notification| notification["kind"] == "parse-error")
+        .map(|notification| notification["path"].as_str().expect("path").to_owned())
+        .collect();
+    Backlint {
+        lines,
+        unclean_files,
+    }
+}
+
+/// Compares the two multisets of lines and panics, listing them, on any difference in a
+/// cleanly parsed file.
+fn compare(
+    title: &str,
+    peer: &str,
+    expected: &BTreeMap<Line, usize>,
+    found: &Backlint,
+    file_count: usize,
+) {
+    let mut clean_differences = Vec::new();
+    let mut unclean_differences = Vec::new();
+    let keys: BTreeSet<&Line> = expected.keys().chain(found.lines.keys()).collect();
+    let mut matched = 0;
+    for key in keys {
+        let by_peer = expected.get(key).copied().unwrap_or(0);
+        let by_backlint = found.lines.get(key).copied().unwrap_or(0);
+        matched += by_peer.min(by_backlint);
+        if by_peer == by_backlint {
+            continue;
+        }
+        let who = if by_peer > by_backlint {
+            format!("only {peer}")
+        } else {
+            "only backlint".to_owned()
+        };
+        let line = format!(
+            "  {}:{}: {who} ({peer} {by_peer}, backlint {by_backlint})",
+            key.0, key.1
+        );
+        if found.unclean_files.contains(&key.0) {
+            unclean_differences.push(line);
+        } else {
+            clean_differences.push(line);
+        }
+    }
+    println!(
+        "{title}: {matched} findings matched {peer} in {file_count} files; {} differences in the {} files with parse errors, {} in cleanly parsed files",
+        unclean_differences.len(),
+        found.unclean_files.len(),
+        clean_differences.len()
+    );
+    for line in &unclean_differences {
+        println!("{line} [file has parse errors]");
+    }
+    assert!(
+        matched > 0,
+        "{title}: nothing matched; the corpus or the peer is broken"
+    );
+    assert!(
+        clean_differences.is_empty(),
+        "{title}: differences in cleanly parsed files:\n{}",
+        clean_differences.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
+fn bare_except_matches_ruff_e722() {
+    let corpus = corpus("python");
+    let files = files(&corpus, &[".py", ".pyi"], &[]);
+    let ruff = tool("venv/bin/ruff");
+    let document = run_json(
+        &ruff,
+        &[
+            "check",
+            "--isolated",
+            "--no-cache",
+            "--exit-zero",
+            "--select",
+            "E722",
+            "--output-format",
+            "json",
+            "--",
+        ],
+        &files,
+        &corpus,
+    );
+    let mut expected = BTreeMap::new();
+    for diagnostic in document.as_array().expect("ruff prints an array") {
+        if diagnostic["code"] != "E722" {
+            continue;
+        }
+        let path = Path::new(diagnostic["filename"].as_str().expect("filename"));
+        let relative = path
+            .strip_prefix(&corpus)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        let line = diagnostic["location"]["row"].as_u64().expect("row");
+        *expected.entry((relative, line)).or_insert(0) += 1;
+    }
+    let found = backlint("bare-except", &files, &corpus);
+    compare(
+        "bare-except vs Ruff E722",
+        "ruff",
+        &expected,
+        &found,
+        files.len(),
+    );
+}
+
+#[test]
+#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
+fn no_explicit_any_matches_oxlint() {
+    let corpus = corpus("typescript");
+    let files = files(
+        &corpus,
+        &[".ts", ".tsx", ".mts", ".cts"],
+        &[".d.ts", ".d.mts", ".d.cts"],
+    );
+    let oxlint = tool("node/node_modules/.bin/oxlint");
+    let document = run_json(
+        &oxlint,
+        &[
+            "--disable-nested-config",
+            "-A",
+            "all",
+            "-D",
+            "typescript/no-explicit-any",
+            "--format",
+            "json",
+            "--",
+        ],
+        &files,
+        &corpus,
+    );
+    let mut expected = BTreeMap::new();
+    for diagnostic in document["diagnostics"]
+        .as_array()
+        .expect("oxlint prints diagnostics")
+    {
+        if diagnostic["code"] != "typescript-eslint(no-explicit-any)"
+            && diagnostic["code"] != "typescript(no-explicit-any)"
+        {
+            continue;
+        }
+        let path = diagnostic["filename"]
+            .as_str()
+            .expect("filename")
+            .to_owned();
+        let line = diagnostic["labels"][0]["span"]["line"]
+            .as_u64()
+            .expect("line");
+        *expected.entry((path, line)).or_insert(0) += 1;
+    }
+    let found = backlint("no-explicit-any", &files, &corpus);
+    compare(
+        "no-explicit-any vs oxlint",
+        "oxlint",
+        &expected,
+        &found,
+        files.len(),
+    );
+}
