@@ -103,38 +103,52 @@ impl Registry {
     }
 
     /// The rules a run enables: with `select`, exactly those; otherwise the rules enabled by
-    /// default; then minus `ignore`. Each rule is made with its default options.
-    pub fn enable(
-        &self,
-        select: Option<&[String]>,
-        ignore: &[String],
-    ) -> Result<RuleSet, SelectionError> {
+    /// default; then minus `ignore`. Each rule is made with its default options and level.
+    pub fn enable(&self, select: Option<&[String]>, ignore: &[String]) -> Result<RuleSet, SelectionError> {
         for id in select.unwrap_or_default().iter().chain(ignore) {
-            if self.docs(id).is_none() {
-                return Err(SelectionError::UnknownRule {
-                    id: id.clone(),
-                    suggestion: self.suggest(id),
-                });
-            }
+            self.known_id(id)?;
         }
-        let mut rules = Vec::new();
-        for (spec, docs) in &self.entries {
-            let selected = match select {
+        let configured: Vec<RuleConfig> = self
+            .entries
+            .iter()
+            .filter(|(spec, docs)| match select {
                 Some(select) => select.iter().any(|id| id == spec.id),
                 None => docs.enabled_by_default,
-            };
-            if !selected || ignore.iter().any(|id| id == spec.id) {
+            })
+            .filter(|(spec, _)| !ignore.iter().any(|id| id == spec.id))
+            .map(|(spec, _)| RuleConfig { id: spec.id.to_owned(), level: None, options: None })
+            .collect();
+        self.enable_configured(&configured)
+    }
+
+    /// Exactly the rules listed, each at its configured level (or its default) and with its
+    /// configured options.
+    pub fn enable_configured(&self, configured: &[RuleConfig]) -> Result<RuleSet, SelectionError> {
+        let mut rules = Vec::with_capacity(configured.len());
+        for config in configured {
+            let id = self.known_id(&config.id)?;
+            let Some((spec, docs)) = self.entries.iter().find(|(spec, _)| spec.id == id) else {
                 continue;
-            }
-            let rule = (spec.new)(None)?;
-            rules.push(EnabledRule {
-                id: spec.id,
-                level: docs.level,
-                rule,
-            });
+            };
+            let rule = (spec.new)(config.options.as_ref())?;
+            rules.push(EnabledRule { id: spec.id, level: config.level.unwrap_or(docs.level), rule });
         }
         Ok(RuleSet::new(rules))
     }
+
+    fn known_id(&self, id: &str) -> Result<&'static str, SelectionError> {
+        self.ids()
+            .find(|known| *known == id)
+            .ok_or_else(|| SelectionError::UnknownRule { id: id.to_owned(), suggestion: self.suggest(id) })
+    }
+}
+
+/// One rule as a run configures it.
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    pub id: String,
+    pub level: Option<Level>,
+    pub options: Option<toml::Table>,
 }
 
 #[derive(Debug, thiserror::Error)]
