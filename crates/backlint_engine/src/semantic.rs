@@ -496,16 +496,14 @@ fn collect_js_imports(root: Node<'_>, source: &Source) -> Imports {
 }
 
 fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
-    let Some(module) = statement
-        .child_by_field_name("source")
-        .and_then(|node| string_content(node, source))
-    else {
-        return;
-    };
     let mut cursor = statement.walk();
     for child in statement.named_children(&mut cursor) {
         match child.kind() {
             "import_clause" => {
+                let Some(module) = statement.child_by_field_name("source").and_then(|node| string_content(node, source))
+                else {
+                    return;
+                };
                 let mut clause_cursor = child.walk();
                 for part in child.named_children(&mut clause_cursor) {
                     collect_import_clause_part(part, &module, source, entries);
@@ -513,15 +511,10 @@ fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Imp
             }
             // TypeScript's `import x = require("m")`.
             "import_require_clause" => {
-                if let Some(local) = child
-                    .named_child(0)
-                    .filter(|node| node.kind() == "identifier")
-                {
-                    entries.push(Import {
-                        local: text(local, source).to_owned(),
-                        module: module.clone(),
-                        imported: Imported::Module,
-                    });
+                let local = child.named_child(0).filter(|node| node.kind() == "identifier");
+                let module = child.child_by_field_name("source").and_then(|node| string_content(node, source));
+                if let (Some(local), Some(module)) = (local, module) {
+                    entries.push(Import { local: text(local, source).to_owned(), module, imported: Imported::Module });
                 }
             }
             _ => {}
