@@ -500,7 +500,9 @@ fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Imp
     for child in statement.named_children(&mut cursor) {
         match child.kind() {
             "import_clause" => {
-                let Some(module) = statement.child_by_field_name("source").and_then(|node| string_content(node, source))
+                let Some(module) = statement
+                    .child_by_field_name("source")
+                    .and_then(|node| string_content(node, source))
                 else {
                     return;
                 };
@@ -511,10 +513,18 @@ fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Imp
             }
             // TypeScript's `import x = require("m")`.
             "import_require_clause" => {
-                let local = child.named_child(0).filter(|node| node.kind() == "identifier");
-                let module = child.child_by_field_name("source").and_then(|node| string_content(node, source));
+                let local = child
+                    .named_child(0)
+                    .filter(|node| node.kind() == "identifier");
+                let module = child
+                    .child_by_field_name("source")
+                    .and_then(|node| string_content(node, source));
                 if let (Some(local), Some(module)) = (local, module) {
-                    entries.push(Import { local: text(local, source).to_owned(), module, imported: Imported::Module });
+                    entries.push(Import {
+                        local: text(local, source).to_owned(),
+                        module,
+                        imported: Imported::Module,
+                    });
                 }
             }
             _ => {}

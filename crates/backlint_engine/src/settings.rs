@@ -104,7 +104,11 @@ impl Registry {
 
     /// The rules a run enables: with `select`, exactly those; otherwise the rules enabled by
     /// default; then minus `ignore`. Each rule is made with its default options and level.
-    pub fn enable(&self, select: Option<&[String]>, ignore: &[String]) -> Result<RuleSet, SelectionError> {
+    pub fn enable(
+        &self,
+        select: Option<&[String]>,
+        ignore: &[String],
+    ) -> Result<RuleSet, SelectionError> {
         for id in select.unwrap_or_default().iter().chain(ignore) {
             self.known_id(id)?;
         }
@@ -116,7 +120,11 @@ impl Registry {
                 None => docs.enabled_by_default,
             })
             .filter(|(spec, _)| !ignore.iter().any(|id| id == spec.id))
-            .map(|(spec, _)| RuleConfig { id: spec.id.to_owned(), level: None, options: None })
+            .map(|(spec, _)| RuleConfig {
+                id: spec.id.to_owned(),
+                level: None,
+                options: None,
+            })
             .collect();
         self.enable_configured(&configured)
     }
@@ -131,7 +139,11 @@ impl Registry {
                 continue;
             };
             let rule = (spec.new)(config.options.as_ref())?;
-            rules.push(EnabledRule { id: spec.id, level: config.level.unwrap_or(docs.level), rule });
+            rules.push(EnabledRule {
+                id: spec.id,
+                level: config.level.unwrap_or(docs.level),
+                rule,
+            });
         }
         Ok(RuleSet::new(rules))
     }
@@ -139,7 +151,10 @@ impl Registry {
     fn known_id(&self, id: &str) -> Result<&'static str, SelectionError> {
         self.ids()
             .find(|known| *known == id)
-            .ok_or_else(|| SelectionError::UnknownRule { id: id.to_owned(), suggestion: self.suggest(id) })
+            .ok_or_else(|| SelectionError::UnknownRule {
+                id: id.to_owned(),
+                suggestion: self.suggest(id),
+            })
     }
 }
 

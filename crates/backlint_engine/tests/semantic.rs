@@ -24,8 +24,14 @@ impl Rule for Probe {
         let semantic = context.semantic;
         let state = format!(
             "{} {} {}",
-            if semantic.is_at_module_load() { "load" } else { "call" },
-            semantic.enclosing_loop(node).map_or("-".to_owned(), |frame| format!("{:?}", frame.kind)),
+            if semantic.is_at_module_load() {
+                "load"
+            } else {
+                "call"
+            },
+            semantic
+                .enclosing_loop(node)
+                .map_or("-".to_owned(), |frame| format!("{:?}", frame.kind)),
             semantic.enclosing_function_name().unwrap_or("-"),
         );
         context.report(node, state);
@@ -34,14 +40,21 @@ impl Rule for Probe {
 
 fn probe(file: &str, text: &str) {
     let grammar = Grammar::from_path(file.as_ref()).expect("known extension");
-    let rules = RuleSet::new(vec![EnabledRule { id: "probe", level: Level::Note, rule: Box::new(Probe) }]);
+    let rules = RuleSet::new(vec![EnabledRule {
+        id: "probe",
+        level: Level::Note,
+        rule: Box::new(Probe),
+    }]);
     let source = Source::new(PathBuf::from(file), text.to_owned());
     let report = check_source(&source, grammar, &Settings::default(), &rules);
     let mut failures = Vec::new();
     let mut expected_count = 0;
     for (index, line) in text.lines().enumerate() {
-        let Some((_, expected)) = line.rsplit_once(if grammar == Grammar::Python { "# is: " } else { "// is: " })
-        else {
+        let Some((_, expected)) = line.rsplit_once(if grammar == Grammar::Python {
+            "# is: "
+        } else {
+            "// is: "
+        }) else {
             continue;
         };
         expected_count += expected.split(", ").count();
@@ -52,11 +65,19 @@ fn probe(file: &str, text: &str) {
             .map(|diagnostic| diagnostic.message.as_str())
             .collect();
         if found.join(", ") != expected.trim() {
-            failures.push(format!("line {}: expected `{}`, found {found:?}\n    {line}", index + 1, expected.trim()));
+            failures.push(format!(
+                "line {}: expected `{}`, found {found:?}\n    {line}",
+                index + 1,
+                expected.trim()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(report.diagnostics.len(), expected_count, "every probe line must say what it expects");
+    assert_eq!(
+        report.diagnostics.len(),
+        expected_count,
+        "every probe line must say what it expects"
+    );
 }
 
 #[test]
@@ -154,14 +175,31 @@ function inner() { const hidden = require("hidden"); }
     let tree = backlint_engine::parse::parse(grammar, text).expect("parses");
     let semantic = backlint_engine::semantic::Semantic::new(grammar, tree.root_node(), &source);
     let imports = semantic.imports();
-    let table: Vec<(&str, &str, &Imported)> =
-        imports.entries().iter().map(|import| (import.local.as_str(), import.module.as_str(), &import.imported)).collect();
+    let table: Vec<(&str, &str, &Imported)> = imports
+        .entries()
+        .iter()
+        .map(|import| {
+            (
+                import.local.as_str(),
+                import.module.as_str(),
+                &import.imported,
+            )
+        })
+        .collect();
     assert_eq!(
         table,
         vec![
             ("defaultExport", "@prisma/client", &Imported::Default),
-            ("named", "@prisma/client", &Imported::Named("named".to_owned())),
-            ("alias", "@prisma/client", &Imported::Named("original".to_owned())),
+            (
+                "named",
+                "@prisma/client",
+                &Imported::Named("named".to_owned())
+            ),
+            (
+                "alias",
+                "@prisma/client",
+                &Imported::Named("original".to_owned())
+            ),
             ("z", "zod", &Imported::Module),
             ("express", "express", &Imported::Module),
             ("Pool", "pg", &Imported::Named("Pool".to_owned())),
@@ -193,10 +231,22 @@ def inner():
     let tree = backlint_engine::parse::parse(grammar, text).expect("parses");
     let semantic = backlint_engine::semantic::Semantic::new(grammar, tree.root_node(), &source);
     let imports = semantic.imports();
-    assert_eq!(imports.resolve("os").map(|import| import.module.as_str()), Some("os"));
-    assert_eq!(imports.resolve("osp").map(|import| import.module.as_str()), Some("os.path"));
-    assert_eq!(imports.resolve("D").map(|import| &import.imported), Some(&Imported::Named("Depends".to_owned())));
-    assert_eq!(imports.resolve("User").map(|import| import.module.as_str()), Some(".models"));
+    assert_eq!(
+        imports.resolve("os").map(|import| import.module.as_str()),
+        Some("os")
+    );
+    assert_eq!(
+        imports.resolve("osp").map(|import| import.module.as_str()),
+        Some("os.path")
+    );
+    assert_eq!(
+        imports.resolve("D").map(|import| &import.imported),
+        Some(&Imported::Named("Depends".to_owned()))
+    );
+    assert_eq!(
+        imports.resolve("User").map(|import| import.module.as_str()),
+        Some(".models")
+    );
     assert!(imports.resolve("json").is_some());
     assert!(imports.has_module("fastapi"));
     assert!(imports.resolve("hidden").is_none());

@@ -47,17 +47,27 @@ fn fixture_options(text: &str) -> Option<toml::Table> {
     let first_line = text.lines().next()?;
     let at = first_line.find("fixture-options:")?;
     let table = first_line[at + "fixture-options:".len()..].trim();
-    let parsed: toml::Table =
-        toml::from_str(&format!("options = {table}")).unwrap_or_else(|error| panic!("bad fixture-options: {error}"));
-    parsed.get("options").and_then(|options| options.as_table()).cloned()
+    let parsed: toml::Table = toml::from_str(&format!("options = {table}"))
+        .unwrap_or_else(|error| panic!("bad fixture-options: {error}"));
+    parsed
+        .get("options")
+        .and_then(|options| options.as_table())
+        .cloned()
 }
 
 fn check(path: &Path, text: &str, configured: &[RuleConfig]) -> Findings {
-    let grammar = Grammar::from_path(path).unwrap_or_else(|| panic!("{}: not a file backlint checks", path.display()));
-    let rules = backlint_rules::registry().enable_configured(configured).expect("rules build");
+    let grammar = Grammar::from_path(path)
+        .unwrap_or_else(|| panic!("{}: not a file backlint checks", path.display()));
+    let rules = backlint_rules::registry()
+        .enable_configured(configured)
+        .expect("rules build");
     let source = Source::new(path.to_path_buf(), text.to_owned());
     let report = check_source(&source, grammar, &Settings::default(), &rules);
-    report.diagnostics.iter().map(|diagnostic| (diagnostic.start.line, diagnostic.rule.to_owned())).collect()
+    report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| (diagnostic.start.line, diagnostic.rule.to_owned()))
+        .collect()
 }
 
 fn fixture_files(folder: &Path) -> Vec<PathBuf> {
@@ -85,22 +95,36 @@ fn fixtures_report_exactly_their_expectations() {
     let mut checked = 0;
     let mut folders: Vec<String> = fs::read_dir(&fixtures)
         .expect("fixtures/ exists")
-        .map(|entry| entry.expect("fixtures entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("fixtures entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| !NOT_RULE_FOLDERS.contains(&name.as_str()))
         .collect();
     folders.sort();
     for folder in &folders {
-        assert!(registry.docs(folder).is_some(), "fixtures/{folder} is not named after a rule id");
+        assert!(
+            registry.docs(folder).is_some(),
+            "fixtures/{folder} is not named after a rule id"
+        );
         for path in fixture_files(&fixtures.join(folder)) {
             let bytes = fs::read(&path).expect("read fixture");
             let text = String::from_utf8(bytes).expect("fixture is UTF-8");
             let expected = expectations(&text);
-            let mut rules: BTreeSet<String> = expected.iter().map(|(_, rule)| rule.clone()).collect();
+            let mut rules: BTreeSet<String> =
+                expected.iter().map(|(_, rule)| rule.clone()).collect();
             rules.insert(folder.clone());
             let configured: Vec<RuleConfig> = rules
                 .into_iter()
                 .map(|id| RuleConfig {
-                    options: if &id == folder { fixture_options(&text) } else { None },
+                    options: if &id == folder {
+                        fixture_options(&text)
+                    } else {
+                        None
+                    },
                     id,
                     level: None,
                 })
@@ -108,21 +132,36 @@ fn fixtures_report_exactly_their_expectations() {
             let found = check(&path, &text, &configured);
             checked += 1;
             if found != expected {
-                let relative = path.strip_prefix(&fixtures).unwrap_or(&path).display().to_string();
+                let relative = path
+                    .strip_prefix(&fixtures)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 for (line, rule) in found.difference(&expected) {
-                    failures.push(format!("{relative}:{line}: unexpected {rule} (false positive)"));
+                    failures.push(format!(
+                        "{relative}:{line}: unexpected {rule} (false positive)"
+                    ));
                 }
                 for (line, rule) in expected.difference(&found) {
-                    failures.push(format!("{relative}:{line}: expected {rule}, not reported (miss)"));
+                    failures.push(format!(
+                        "{relative}:{line}: expected {rule}, not reported (miss)"
+                    ));
                 }
             }
         }
     }
     for id in registry.ids() {
-        assert!(folders.iter().any(|folder| folder == id), "rule {id} has no fixtures/{id}/");
+        assert!(
+            folders.iter().any(|folder| folder == id),
+            "rule {id} has no fixtures/{id}/"
+        );
     }
     assert!(checked > 0, "no fixture was checked");
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -132,20 +171,30 @@ fn documented_examples_behave_as_documented() {
     for (spec, docs) in registry.iter() {
         let mut kinds = BTreeSet::new();
         for example in &docs.examples {
-            let configured = [RuleConfig { id: spec.id.to_owned(), level: None, options: example.options.clone() }];
+            let configured = [RuleConfig {
+                id: spec.id.to_owned(),
+                level: None,
+                options: example.options.clone(),
+            }];
             let found = check(Path::new(&example.file), &example.code, &configured);
             kinds.insert(format!("{:?}", example.kind));
             match (example.kind, found.is_empty()) {
-                (ExampleKind::Bad, true) => {
-                    failures.push(format!("{}: a bad example is not reported:\n{}", spec.id, example.code))
-                }
-                (ExampleKind::Good, false) => {
-                    failures.push(format!("{}: a good example is reported {found:?}:\n{}", spec.id, example.code))
-                }
+                (ExampleKind::Bad, true) => failures.push(format!(
+                    "{}: a bad example is not reported:\n{}",
+                    spec.id, example.code
+                )),
+                (ExampleKind::Good, false) => failures.push(format!(
+                    "{}: a good example is reported {found:?}:\n{}",
+                    spec.id, example.code
+                )),
                 _ => {}
             }
         }
-        assert!(kinds.len() == 2, "rules/{}.toml needs at least one bad and one good example", spec.id);
+        assert!(
+            kinds.len() == 2,
+            "rules/{}.toml needs at least one bad and one good example",
+            spec.id
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -153,7 +202,11 @@ fn documented_examples_behave_as_documented() {
 #[test]
 fn rule_docs_are_complete() {
     for (spec, docs) in backlint_rules::registry().iter() {
-        assert!(!docs.summary.trim().is_empty(), "{}: empty summary", spec.id);
+        assert!(
+            !docs.summary.trim().is_empty(),
+            "{}: empty summary",
+            spec.id
+        );
         assert!(
             docs.languages().count() == docs.languages.len(),
             "{}: unknown language in {:?}",
@@ -165,12 +218,26 @@ fn rule_docs_are_complete() {
             "{}: precision must be very-high, high, medium or low",
             spec.id
         );
-        let known_tags = ["security", "correctness", "performance", "maintainability", "reliability"];
+        let known_tags = [
+            "security",
+            "correctness",
+            "performance",
+            "maintainability",
+            "reliability",
+        ];
         for tag in &docs.tags {
-            assert!(known_tags.contains(&tag.as_str()), "{}: unknown tag {tag}", spec.id);
+            assert!(
+                known_tags.contains(&tag.as_str()),
+                "{}: unknown tag {tag}",
+                spec.id
+            );
         }
         if docs.tags.iter().any(|tag| tag == "security") {
-            assert!(docs.security_severity.is_some(), "{}: security rules need a security-severity", spec.id);
+            assert!(
+                docs.security_severity.is_some(),
+                "{}: security rules need a security-severity",
+                spec.id
+            );
         }
     }
 }
