@@ -477,7 +477,7 @@ fn empty_files_have_no_findings() {
 #[test]
 fn crlf_and_byte_order_marks_keep_positions_right() {
     let crlf = BARE_EXCEPT.replace('\n', "\r\n");
-    let bom = format!("\u{feff}let a: any;\r\nlet b: string | any;\r\n");
+    let bom = "\u{feff}let a: any;\r\nlet b: string | any;\r\n";
     let directory = project(&[("crlf.py", crlf.as_bytes()), ("bom.ts", bom.as_bytes())]);
     let (document, _) = json(directory.path(), &[]);
     assert_eq!(

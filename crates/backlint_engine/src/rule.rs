@@ -21,12 +21,15 @@ pub trait Rule: Send + Sync {
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>);
 }
 
+/// Makes a rule from its options table in the configuration (or none: the defaults).
+pub type RuleConstructor = fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError>;
+
 /// How a rule is made: its id, its documentation (`rules/<id>.toml`) and its constructor, which
 /// receives the rule's options table from the configuration (or none).
 pub struct RuleSpec {
     pub id: &'static str,
     pub docs: &'static str,
-    pub new: fn(Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError>,
+    pub new: RuleConstructor,
 }
 
 /// A rule's options did not match what it accepts.
