@@ -195,7 +195,7 @@ pub fn check_source(
             message: parse_error_message(root, source),
         });
     }
-    if settings.parse_only || rules.is_empty() {
+    if settings.parse_only {
         return report;
     }
     let output = check_tree(&tree, source, grammar, rules);

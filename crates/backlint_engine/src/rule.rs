@@ -137,10 +137,6 @@ impl RuleSet {
         &self.rules
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// Whether any enabled rule looks at files of this grammar.
     pub fn applies_to(&self, grammar: Grammar) -> bool {
         self.dispatch[grammar.index()]
