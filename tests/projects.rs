@@ -1,0 +1,66 @@
+//! The example projects end to end: exactly the planted problems are found, and the human
+//! rendering of one project is pinned by a snapshot (rendering only: what is found is asserted
+//! exactly, above the snapshot).
+
+use std::path::Path;
+use std::process::Command;
+
+fn backlint(arguments: &[&str]) -> (String, i32) {
+    let output = Command::new(env!("CARGO_BIN_EXE_backlint"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run backlint");
+    (
+        String::from_utf8(output.stdout).expect("UTF-8 output"),
+        output.status.code().expect("exit code"),
+    )
+}
+
+#[test]
+fn example_projects_report_exactly_their_planted_problems() {
+    let (stdout, code) = backlint(&["check", "--format", "json", "fixtures/projects"]);
+    assert_eq!(code, 1);
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let found: Vec<String> = document["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            format!(
+                "{}:{} {}",
+                finding["path"].as_str().unwrap_or(""),
+                finding["line"],
+                finding["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let api = "fixtures/projects/nextjs-prisma-api/src";
+    let fastapi = "fixtures/projects/fastapi-sqlalchemy/app";
+    assert_eq!(
+        found,
+        vec![
+            format!("{fastapi}/routers/orders.py:71 bare-except"),
+            format!("{fastapi}/services/payments.py:42 bare-except"),
+            format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
+            format!("{api}/app/api/users/[id]/route.ts:52 no-explicit-any"),
+            format!("{api}/lib/mailer.ts:11 no-explicit-any"),
+            format!("{api}/lib/mailer.ts:52 no-explicit-any"),
+        ]
+    );
+    assert_eq!(document["notifications"], serde_json::json!([]));
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/fastapi-sqlalchemy/app/db.py")
+        .exists());
+}
+
+#[test]
+fn human_rendering_of_the_fastapi_project() {
+    let (stdout, _) = backlint(&["check", "fixtures/projects/fastapi-sqlalchemy"]);
+    let (summary_at, _) = stdout
+        .trim_end()
+        .rsplit_once(", ")
+        .expect("summary ends with the time");
+    insta::assert_snapshot!(format!("{summary_at}, [time]"));
+}
