@@ -20,12 +20,7 @@ pub fn render_human(result: &CheckResult, color: bool) -> String {
         let _ = writeln!(out, "{}", renderer.render(&[frame(diagnostic)]));
         out.push('\n');
     }
-    render_notifications(result, &mut out);
-    let _ = writeln!(
-        out,
-        "{}",
-        Summary::of(result).line(result.duration.as_secs_f64())
-    );
+    render_footer(result, &mut out);
     out
 }
 
@@ -34,12 +29,7 @@ pub fn render_concise(result: &CheckResult) -> String {
     for diagnostic in result.diagnostics() {
         let _ = writeln!(out, "{}", header(diagnostic));
     }
-    render_notifications(result, &mut out);
-    let _ = writeln!(
-        out,
-        "{}",
-        Summary::of(result).line(result.duration.as_secs_f64())
-    );
+    render_footer(result, &mut out);
     out
 }
 
@@ -56,7 +46,8 @@ fn header(diagnostic: &Diagnostic) -> String {
     )
 }
 
-fn render_notifications(result: &CheckResult, out: &mut String) {
+/// The notifications, then the summary line.
+fn render_footer(result: &CheckResult, out: &mut String) {
     for notification in result.all_notifications() {
         let _ = writeln!(
             out,
@@ -66,6 +57,11 @@ fn render_notifications(result: &CheckResult, out: &mut String) {
             notification.message
         );
     }
+    let _ = writeln!(
+        out,
+        "{}",
+        Summary::of(result).line(result.duration.as_secs_f64())
+    );
 }
 
 fn frame(diagnostic: &Diagnostic) -> Group<'_> {
