@@ -8,6 +8,7 @@
 //! callbacks of `.map`) and picked up when the child is entered.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use tree_sitter::Node;
 
@@ -170,15 +171,87 @@ const ITERATION_METHODS: &[&str] = &[
     "findLastIndex",
 ];
 
-const JS_FUNCTION_KINDS: &[&str] = &[
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "generator_function_declaration",
-    "generator_function",
-    "method_definition",
+/// What a node kind means to the semantic model; looked up by kind id, so that entering a
+/// node that means nothing to it (most of them) costs one array read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Other,
+    JsFunction,
+    JsClass,
+    JsField,
+    JsCall,
+    JsFor,
+    JsForIn,
+    JsWhile,
+    JsDoWhile,
+    PyFunction,
+    PyClass,
+    PyFor,
+    PyWhile,
+    PyComprehension,
+}
+
+const JS_ROLES: &[(&str, Role)] = &[
+    ("function_declaration", Role::JsFunction),
+    ("function_expression", Role::JsFunction),
+    ("function", Role::JsFunction),
+    ("arrow_function", Role::JsFunction),
+    ("generator_function_declaration", Role::JsFunction),
+    ("generator_function", Role::JsFunction),
+    ("method_definition", Role::JsFunction),
+    ("class_declaration", Role::JsClass),
+    ("class", Role::JsClass),
+    ("abstract_class_declaration", Role::JsClass),
+    ("public_field_definition", Role::JsField),
+    ("field_definition", Role::JsField),
+    ("call_expression", Role::JsCall),
+    ("new_expression", Role::JsCall),
+    ("for_statement", Role::JsFor),
+    ("for_in_statement", Role::JsForIn),
+    ("while_statement", Role::JsWhile),
+    ("do_statement", Role::JsDoWhile),
 ];
+
+const PYTHON_ROLES: &[(&str, Role)] = &[
+    ("function_definition", Role::PyFunction),
+    ("lambda", Role::PyFunction),
+    ("class_definition", Role::PyClass),
+    ("for_statement", Role::PyFor),
+    ("while_statement", Role::PyWhile),
+    ("list_comprehension", Role::PyComprehension),
+    ("set_comprehension", Role::PyComprehension),
+    ("dictionary_comprehension", Role::PyComprehension),
+    ("generator_expression", Role::PyComprehension),
+];
+
+/// The role of every named kind id of a grammar.
+fn roles(grammar: Grammar) -> &'static [Role] {
+    static TABLES: OnceLock<Vec<Vec<Role>>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        Grammar::ALL
+            .iter()
+            .map(|&grammar| {
+                let language = grammar.tree_sitter_language();
+                let named_roles = match grammar {
+                    Grammar::Python => PYTHON_ROLES,
+                    Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => JS_ROLES,
+                };
+                (0..language.node_kind_count() as u16)
+                    .map(|id| {
+                        let kind = language
+                            .node_kind_for_id(id)
+                            .filter(|_| language.node_kind_is_named(id));
+                        named_roles
+                            .iter()
+                            .find(|(name, _)| Some(*name) == kind)
+                            .map_or(Role::Other, |(_, role)| *role)
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    &tables[grammar.index()]
+}
 
 impl Semantic {
     pub fn new(grammar: Grammar, root: Node<'_>, source: &Source) -> Semantic {
@@ -251,11 +324,22 @@ impl Semantic {
         if node.is_error() {
             self.error_depth += 1;
         }
-        let mark = self.take_mark(node.id());
+        let mark = if self.marked.is_empty() {
+            None
+        } else {
+            self.take_mark(node.id())
+        };
+        let role = roles(self.grammar)
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Role::Other);
+        if role == Role::Other && mark.is_none() {
+            return;
+        }
         match self.grammar {
-            Grammar::Python => self.enter_python(node, source, mark),
+            Grammar::Python => self.enter_python(node, source, role, mark),
             Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
-                self.enter_js(node, source, mark)
+                self.enter_js(node, source, role, mark)
             }
         }
     }
@@ -280,6 +364,13 @@ impl Semantic {
         }
     }
 
+    fn role(&self, node: Node<'_>) -> Role {
+        roles(self.grammar)
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Role::Other)
+    }
+
     fn take_mark(&mut self, id: usize) -> Option<Mark> {
         let index = self.marked.iter().position(|(marked, _)| *marked == id)?;
         Some(self.marked.swap_remove(index).1)
@@ -300,9 +391,8 @@ impl Semantic {
         });
     }
 
-    fn enter_js(&mut self, node: Node<'_>, source: &Source, mark: Option<Mark>) {
-        let kind = node.kind();
-        if JS_FUNCTION_KINDS.contains(&kind) {
+    fn enter_js(&mut self, node: Node<'_>, source: &Source, role: Role, mark: Option<Mark>) {
+        if role == Role::JsFunction {
             let parent_at_load = self.is_at_module_load();
             let at_load = matches!(mark, Some(Mark::ImmediatelyInvoked)) && parent_at_load;
             let name = node_name(node, source);
@@ -325,8 +415,8 @@ impl Semantic {
             }
             return;
         }
-        match kind {
-            "class_declaration" | "class" | "abstract_class_declaration" => {
+        match role {
+            Role::JsClass => {
                 let at_load = self.is_at_module_load();
                 self.push_scope(
                     ScopeKind::Class,
@@ -335,16 +425,16 @@ impl Semantic {
                     node.id(),
                 );
             }
-            "public_field_definition" | "field_definition" if !has_static_keyword(node) => {
+            Role::JsField if !has_static_keyword(node) => {
                 self.push_scope(ScopeKind::FieldInitializer, None, false, node.id());
                 self.loops
                     .push(LoopEntry::FunctionBoundary { node_id: node.id() });
             }
-            "call_expression" | "new_expression" => self.mark_call(node, source),
-            "for_statement" => self.push_body_loop(node, LoopKind::For),
-            "for_in_statement" => self.push_body_loop(node, LoopKind::ForIn),
-            "while_statement" => self.push_body_loop(node, LoopKind::While),
-            "do_statement" => self.push_body_loop(node, LoopKind::DoWhile),
+            Role::JsCall => self.mark_call(node, source),
+            Role::JsFor => self.push_body_loop(node, LoopKind::For),
+            Role::JsForIn => self.push_body_loop(node, LoopKind::ForIn),
+            Role::JsWhile => self.push_body_loop(node, LoopKind::While),
+            Role::JsDoWhile => self.push_body_loop(node, LoopKind::DoWhile),
             _ => {}
         }
     }
@@ -357,7 +447,7 @@ impl Semantic {
             return;
         };
         let callee_inner = unwrap_parentheses(callee);
-        if JS_FUNCTION_KINDS.contains(&callee_inner.kind()) {
+        if self.role(callee_inner) == Role::JsFunction {
             self.marked
                 .push((callee_inner.id(), Mark::ImmediatelyInvoked));
             return;
@@ -377,7 +467,7 @@ impl Semantic {
         };
         let mut cursor = arguments.walk();
         for argument in arguments.named_children(&mut cursor) {
-            if JS_FUNCTION_KINDS.contains(&argument.kind()) {
+            if self.role(argument) == Role::JsFunction {
                 self.marked.push((argument.id(), Mark::IterationCallback));
             }
         }
@@ -396,21 +486,21 @@ impl Semantic {
         }));
     }
 
-    fn enter_python(&mut self, node: Node<'_>, source: &Source, mark: Option<Mark>) {
+    fn enter_python(&mut self, node: Node<'_>, source: &Source, role: Role, mark: Option<Mark>) {
         if let Some(Mark::PythonFunctionBody { name }) = mark {
             self.push_scope(ScopeKind::Function, name, false, node.id());
             self.loops
                 .push(LoopEntry::FunctionBoundary { node_id: node.id() });
         }
-        match node.kind() {
-            "function_definition" | "lambda" => {
+        match role {
+            Role::PyFunction => {
                 if let Some(body) = node.child_by_field_name("body") {
                     let name = node_name(node, source);
                     self.marked
                         .push((body.id(), Mark::PythonFunctionBody { name }));
                 }
             }
-            "class_definition" => {
+            Role::PyClass => {
                 let at_load = self.is_at_module_load();
                 self.push_scope(
                     ScopeKind::Class,
@@ -419,12 +509,9 @@ impl Semantic {
                     node.id(),
                 );
             }
-            "for_statement" => self.push_body_loop(node, LoopKind::For),
-            "while_statement" => self.push_body_loop(node, LoopKind::While),
-            "list_comprehension"
-            | "set_comprehension"
-            | "dictionary_comprehension"
-            | "generator_expression" => {
+            Role::PyFor => self.push_body_loop(node, LoopKind::For),
+            Role::PyWhile => self.push_body_loop(node, LoopKind::While),
+            Role::PyComprehension => {
                 let mut cursor = node.walk();
                 let first_iterable = node
                     .named_children(&mut cursor)
