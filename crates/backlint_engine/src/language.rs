@@ -70,6 +70,12 @@ impl Grammar {
         self as usize
     }
 
+    /// Whether the grammar has a node kind of that name (named, or an anonymous token).
+    pub fn has_kind(self, kind: &str) -> bool {
+        let language = self.tree_sitter_language();
+        (0..language.node_kind_count() as u16).any(|id| language.node_kind_for_id(id) == Some(kind))
+    }
+
     pub fn tree_sitter_language(self) -> tree_sitter::Language {
         match self {
             Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),

@@ -199,6 +199,35 @@ fn documented_examples_behave_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// A misspelt node kind would make a rule silently never run: every kind a rule declares must
+/// exist in each grammar of its language, and a rule must declare kinds exactly for the
+/// languages its docs list.
+#[test]
+fn rules_declare_node_kinds_that_exist() {
+    for (spec, docs) in backlint_rules::registry().iter() {
+        let rule = (spec.new)(None).expect("default options");
+        for grammar in Grammar::ALL {
+            let kinds = rule.node_kinds(grammar.language());
+            let documented = docs
+                .languages()
+                .any(|language| language == grammar.language());
+            assert_eq!(
+                !kinds.is_empty(),
+                documented,
+                "{}: declared kinds vs documented languages for {grammar:?}",
+                spec.id
+            );
+            for kind in kinds {
+                assert!(
+                    grammar.has_kind(kind),
+                    "{}: `{kind}` is not a node kind of {grammar:?}",
+                    spec.id
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn rule_docs_are_complete() {
     for (spec, docs) in backlint_rules::registry().iter() {

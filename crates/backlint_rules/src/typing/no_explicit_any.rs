@@ -50,7 +50,7 @@ impl Rule for NoExplicitAny {
             return;
         }
         let is_type = match node.kind() {
-            "predefined_type" => true,
+            "predefined_type" => !is_misparsed_parameter_name(node),
             _ => context.semantic.in_error_region() && follows_type_position_token(node, context),
         };
         if !is_type || (self.ignore_rest_args && is_rest_args_element(node, context)) {
@@ -62,6 +62,32 @@ impl Rule for NoExplicitAny {
             edits: vec![(node.byte_range(), "unknown".to_owned())],
         });
     }
+}
+
+/// Whether `any` is really a parameter *name* that the grammar misread as a type: in the
+/// function type `(any) => void`, tree-sitter-typescript 0.23.2 parses `(any)` as a
+/// parenthesized type and leaves `=> void` as an ERROR. TypeScript reads a parameter named
+/// `any` (of implicit type), which typescript-eslint does not report.
+fn is_misparsed_parameter_name(any: Node<'_>) -> bool {
+    let Some(mut node) = any
+        .parent()
+        .filter(|parent| parent.kind() == "parenthesized_type")
+    else {
+        return false;
+    };
+    // The ERROR follows the parenthesized type, or the annotation or member it ends.
+    for _ in 0..3 {
+        match node.next_sibling() {
+            Some(next) => {
+                return next.is_error() && next.child(0).is_some_and(|first| first.kind() == "=>");
+            }
+            None => match node.parent() {
+                Some(parent) => node = parent,
+                None => return false,
+            },
+        }
+    }
+    false
 }
 
 /// Whether the token before `any` (in a region the parser could not parse) is one that only
