@@ -22,6 +22,8 @@ pub enum ScopeKind {
     Function,
     /// A class's instance field initializer: it runs when an instance is constructed.
     FieldInitializer,
+    /// A decorator's expression: it runs when the class it decorates is defined.
+    Decorator,
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +144,19 @@ pub struct Semantic {
     marked: Vec<(usize, Mark)>,
     /// How many ERROR nodes enclose the current node.
     error_depth: usize,
+    /// Plain names called (`f()`) or constructed (`new C()`) by code that runs when the module
+    /// loads, with the byte offset of the first such call.
+    invoked_at_load: Vec<(String, usize)>,
+}
+
+/// Why code inside a function runs when the module loads: the module calls the function, or
+/// constructs the class, at its top level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadTrigger<'a> {
+    /// The function or class name called at the top level.
+    pub callee: &'a str,
+    /// The byte offset of that call.
+    pub call_offset: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +168,8 @@ enum Mark {
     /// The body of a Python function or lambda: its scope starts here, after the parameters,
     /// whose defaults are evaluated when the `def` runs.
     PythonFunctionBody { name: Option<String> },
+    /// A function expression assigned to a variable (`const handler = () => …`): its name.
+    Named(String),
 }
 
 /// Array methods whose callback runs once per element.
@@ -184,6 +201,8 @@ enum Role {
     JsForIn,
     JsWhile,
     JsDoWhile,
+    JsDeclarator,
+    JsDecorator,
     PyFunction,
     PyClass,
     PyFor,
@@ -210,6 +229,8 @@ const JS_ROLES: &[(&str, Role)] = &[
     ("for_in_statement", Role::JsForIn),
     ("while_statement", Role::JsWhile),
     ("do_statement", Role::JsDoWhile),
+    ("variable_declarator", Role::JsDeclarator),
+    ("decorator", Role::JsDecorator),
 ];
 
 const PYTHON_ROLES: &[(&str, Role)] = &[
@@ -273,6 +294,7 @@ impl Semantic {
             imports,
             marked: Vec::new(),
             error_depth: 0,
+            invoked_at_load: collect_invoked_at_load(grammar, root, source),
         }
     }
 
@@ -298,6 +320,38 @@ impl Semantic {
             .rev()
             .filter(|scope| scope.kind == ScopeKind::Function)
             .find_map(|scope| scope.name.as_deref())
+    }
+
+    /// When the current node is directly in a top-level function that the module calls at its
+    /// top level (`const client = createClient()`), or in the constructor or an instance field
+    /// initializer of a top-level class it constructs (`export default new Metrics()`): that
+    /// call. The code then runs when the module loads, although it is not module-level code.
+    pub fn load_trigger(&self) -> Option<LoadTrigger<'_>> {
+        let callee = match self.scopes.as_slice() {
+            [_, function] if function.kind == ScopeKind::Function => function.name.as_deref()?,
+            [_, class, member] if class.kind == ScopeKind::Class => {
+                let is_construction = match member.kind {
+                    ScopeKind::FieldInitializer => true,
+                    ScopeKind::Function => {
+                        matches!(member.name.as_deref(), Some("constructor" | "__init__"))
+                    }
+                    _ => false,
+                };
+                if !is_construction {
+                    return None;
+                }
+                class.name.as_deref()?
+            }
+            _ => return None,
+        };
+        let (_, call_offset) = self
+            .invoked_at_load
+            .iter()
+            .find(|(name, _)| name == callee)?;
+        Some(LoadTrigger {
+            callee,
+            call_offset: *call_offset,
+        })
     }
 
     /// The innermost loop in which `node` runs once per iteration, looking no further out than
@@ -395,7 +449,10 @@ impl Semantic {
         if role == Role::JsFunction {
             let parent_at_load = self.is_at_module_load();
             let at_load = matches!(mark, Some(Mark::ImmediatelyInvoked)) && parent_at_load;
-            let name = node_name(node, source);
+            let name = match mark {
+                Some(Mark::Named(ref name)) => Some(name.clone()),
+                _ => node_name(node, source),
+            };
             self.push_scope(ScopeKind::Function, name, at_load, node.id());
             if matches!(mark, Some(Mark::IterationCallback)) {
                 let body = node
@@ -431,6 +488,30 @@ impl Semantic {
                     .push(LoopEntry::FunctionBoundary { node_id: node.id() });
             }
             Role::JsCall => self.mark_call(node, source),
+            Role::JsDeclarator => {
+                let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) else {
+                    return;
+                };
+                if name.kind() == "identifier" && self.role(value) == Role::JsFunction {
+                    self.marked
+                        .push((value.id(), Mark::Named(text(name, source).to_owned())));
+                }
+            }
+            Role::JsDecorator => {
+                // A decorator runs when its class is defined, even on a method's parameter.
+                let at_load = self
+                    .scopes
+                    .iter()
+                    .rev()
+                    .find(|scope| matches!(scope.kind, ScopeKind::Class | ScopeKind::Module))
+                    .is_some_and(|scope| scope.at_module_load);
+                self.push_scope(ScopeKind::Decorator, None, at_load, node.id());
+                self.loops
+                    .push(LoopEntry::FunctionBoundary { node_id: node.id() });
+            }
             Role::JsFor => self.push_body_loop(node, LoopKind::For),
             Role::JsForIn => self.push_body_loop(node, LoopKind::ForIn),
             Role::JsWhile => self.push_body_loop(node, LoopKind::While),
@@ -528,6 +609,53 @@ impl Semantic {
             _ => {}
         }
     }
+}
+
+/// The plain names that module-load code calls or constructs: a walk of the top level that
+/// does not enter functions (they run when called) or instance fields (they run when
+/// constructed). Each name is kept with its first call in the file.
+fn collect_invoked_at_load(
+    grammar: Grammar,
+    root: Node<'_>,
+    source: &Source,
+) -> Vec<(String, usize)> {
+    let role_table = roles(grammar);
+    let role = |node: Node<'_>| {
+        role_table
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Role::Other)
+    };
+    let mut invoked: Vec<(String, usize)> = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        let callee = match (grammar, node.kind()) {
+            (Grammar::Python, "call") => node.child_by_field_name("function"),
+            (Grammar::Python, _) => None,
+            (_, "call_expression") => node.child_by_field_name("function"),
+            (_, "new_expression") => node.child_by_field_name("constructor"),
+            _ => None,
+        };
+        if let Some(callee) = callee.filter(|callee| callee.kind() == "identifier") {
+            let name = text(callee, source);
+            match invoked.iter_mut().find(|(known, _)| known == name) {
+                Some((_, offset)) => *offset = (*offset).min(node.start_byte()),
+                None => invoked.push((name.to_owned(), node.start_byte())),
+            }
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            let skip = match role(child) {
+                Role::JsFunction | Role::PyFunction => true,
+                Role::JsField => !has_static_keyword(child),
+                _ => false,
+            };
+            if !skip {
+                pending.push(child);
+            }
+        }
+    }
+    invoked
 }
 
 fn unwrap_parentheses(mut node: Node<'_>) -> Node<'_> {

@@ -24,10 +24,14 @@ impl Rule for Probe {
         let semantic = context.semantic;
         let state = format!(
             "{} {} {}",
-            if semantic.is_at_module_load() {
-                "load"
-            } else {
-                "call"
+            match semantic.load_trigger() {
+                Some(trigger) => format!(
+                    "via:{}@{}",
+                    trigger.callee,
+                    context.source.position(trigger.call_offset).line
+                ),
+                None if semantic.is_at_module_load() => "load".to_owned(),
+                None => "call".to_owned(),
             },
             semantic
                 .enclosing_loop(node)
@@ -89,18 +93,18 @@ const a = probeTop; // is: load - -
 function handler() {
   return probeInFunction; // is: call - handler
 }
-const arrow = () => probeInArrow; // is: call - -
+const arrow = () => probeInArrow; // is: call - arrow
 (function iife() {
   probeInIife; // is: load - iife
 })();
 (() => probeInArrowIife)(); // is: load - -
 class Metrics {
   static registry = probeStatic; // is: load - -
-  counter = probeInstanceField; // is: call - -
+  counter = probeInstanceField; // is: via:Metrics@40 - -
   static {
     probeStaticBlock; // is: load - -
   }
-  constructor(prefix = probeDefault) { // is: call - constructor
+  constructor(prefix = probeDefault) { // is: via:Metrics@40 - constructor
     this.prefix = prefix;
   }
   get value() {
@@ -116,7 +120,7 @@ async function load(items) {
   await Promise.all(items.map(async (item) => probeMapCallback)); // is: call IterationCallback load
   items.forEach(function each(item) { probeForEach; }); // is: call IterationCallback each
   for (const item of items) {
-    const later = () => probeDefinedInLoop; // is: call - load
+    const later = () => probeDefinedInLoop; // is: call - later
     items.filter((x) => probeFilter); // is: call IterationCallback load
     do { probeDoWhile; } while (false); // is: call DoWhile load
     probeLoopInFunction; // is: call ForIn load
@@ -124,6 +128,19 @@ async function load(items) {
   return probeAfterLoop; // is: call - load
 }
 export default new Metrics(probeArgument); // is: load - -
+@Controller(probeClassDecorator) // is: load - -
+class Users {
+  constructor(@Inject(probeParameterDecorator) repository) {} // is: load - constructor
+  @Get(probeMethodDecorator) // is: load - -
+  list() {}
+}
+const createClient = async (url = probeArrowDefault) => { // is: via:createClient@53 - createClient
+  return probeNamedArrow; // is: via:createClient@53 - createClient
+};
+function neverCalled() {
+  return probeNotCalled; // is: call - neverCalled
+}
+const client = createClient();
 "#,
     );
 }
@@ -151,11 +168,18 @@ else:
 while probe_condition:  # is: load - -
     probe_while_body  # is: load While -
 def load(items):
-    names = [probe_element for item in probe_first_iterable]  # is: call Comprehension load, call - load
+    names = [probe_element for item in probe_first_iterable]  # is: via:load@31 Comprehension load, via:load@31 - load
     for item in items:
         def later():
             return probe_defined_in_loop  # is: call - later
-        probe_in_loop  # is: call For load
+        probe_in_loop  # is: via:load@31 For load
+class Client:
+    def __init__(self):
+        self.url = probe_init  # is: via:Client@30 - __init__
+    def connect(self):
+        return probe_not_init  # is: call - connect
+client = Client()
+load([])
 "#,
     );
 }
