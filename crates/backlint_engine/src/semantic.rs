@@ -157,6 +157,8 @@ pub struct LoadTrigger<'a> {
     pub callee: &'a str,
     /// The byte offset of that call.
     pub call_offset: usize,
+    /// Whether the call constructs a class (`new Metrics()`) rather than calls a function.
+    pub constructs: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -327,8 +329,10 @@ impl Semantic {
     /// initializer of a top-level class it constructs (`export default new Metrics()`): that
     /// call. The code then runs when the module loads, although it is not module-level code.
     pub fn load_trigger(&self) -> Option<LoadTrigger<'_>> {
-        let callee = match self.scopes.as_slice() {
-            [_, function] if function.kind == ScopeKind::Function => function.name.as_deref()?,
+        let (callee, constructs) = match self.scopes.as_slice() {
+            [_, function] if function.kind == ScopeKind::Function => {
+                (function.name.as_deref()?, false)
+            }
             [_, class, member] if class.kind == ScopeKind::Class => {
                 let is_construction = match member.kind {
                     ScopeKind::FieldInitializer => true,
@@ -340,7 +344,7 @@ impl Semantic {
                 if !is_construction {
                     return None;
                 }
-                class.name.as_deref()?
+                (class.name.as_deref()?, true)
             }
             _ => return None,
         };
@@ -351,6 +355,7 @@ impl Semantic {
         Some(LoadTrigger {
             callee,
             call_offset: *call_offset,
+            constructs,
         })
     }
 

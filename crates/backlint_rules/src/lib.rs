@@ -1,6 +1,7 @@
 //! backlint's rules: one module per rule, named after its id, grouped by concern. Each module
 //! exports a `SPEC` (id, docs from `rules/<id>.toml`, constructor); [`registry`] lists them all.
 
+mod config;
 mod errors;
 mod typing;
 
@@ -10,7 +11,11 @@ use backlint_engine::rule::RuleSpec;
 use backlint_engine::settings::Registry;
 
 fn specs() -> Vec<RuleSpec> {
-    vec![errors::bare_except::SPEC, typing::no_explicit_any::SPEC]
+    vec![
+        config::module_level_env::SPEC,
+        errors::bare_except::SPEC,
+        typing::no_explicit_any::SPEC,
+    ]
 }
 
 /// Every rule backlint has, with its parsed documentation.

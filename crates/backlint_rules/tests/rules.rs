@@ -201,13 +201,25 @@ fn documented_examples_behave_as_documented() {
 
 /// A misspelt node kind would make a rule silently never run: every kind a rule declares must
 /// exist in each grammar of its language, and a rule must declare kinds exactly for the
-/// languages its docs list.
+/// languages its docs list (under its default options or the options of one of its examples:
+/// an opt-in language declares kinds only when switched on).
 #[test]
 fn rules_declare_node_kinds_that_exist() {
     for (spec, docs) in backlint_rules::registry().iter() {
-        let rule = (spec.new)(None).expect("default options");
+        let configurations = std::iter::once(None).chain(
+            docs.examples
+                .iter()
+                .filter_map(|example| example.options.as_ref())
+                .map(Some),
+        );
+        let rules: Vec<_> = configurations
+            .map(|options| (spec.new)(options).expect("documented options are valid"))
+            .collect();
         for grammar in Grammar::ALL {
-            let kinds = rule.node_kinds(grammar.language());
+            let kinds: BTreeSet<&str> = rules
+                .iter()
+                .flat_map(|rule| rule.node_kinds(grammar.language()).iter().copied())
+                .collect();
             let documented = docs
                 .languages()
                 .any(|language| language == grammar.language());

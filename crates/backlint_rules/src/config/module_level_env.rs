@@ -1,0 +1,298 @@
+//! module-level-env: environment variables read when the module loads, instead of inside the
+//! function that needs them.
+
+use backlint_engine::rule::{OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::semantic::{Imported, LoadTrigger};
+use backlint_engine::{Grammar, Language};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use tree_sitter::Node;
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "module-level-env",
+    docs: include_str!("../../../../rules/module-level-env.toml"),
+    new,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Globs of files where module-level access is the point: central env modules and
+    /// framework config files.
+    allow: Vec<String>,
+    /// Check Python too (`os.environ[...]`, `os.environ.get`, `os.getenv`).
+    python: bool,
+    /// Variables that may be read at module level.
+    ignore_variables: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            allow: [
+                "**/*.config.{js,mjs,cjs,ts,mts}",
+                "**/env.{ts,js,mjs}",
+                "**/environment.{ts,js,mjs}",
+                "**/env/**",
+                "**/config/**",
+                "**/settings.py",
+                "**/settings/**",
+                "**/*_settings.py",
+                "**/config.py",
+                "**/conf.py",
+                "**/env.py",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            python: false,
+            ignore_variables: vec!["NODE_ENV".to_owned()],
+        }
+    }
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = backlint_engine::rule::parse_options(SPEC.id, options)?;
+    let mut allow = GlobSetBuilder::new();
+    for pattern in &options.allow {
+        let glob = Glob::new(pattern).map_err(|error| OptionsError {
+            rule: SPEC.id,
+            message: format!("`allow`: {error}"),
+        })?;
+        allow.add(glob);
+    }
+    let allow = allow.build().map_err(|error| OptionsError {
+        rule: SPEC.id,
+        message: format!("`allow`: {error}"),
+    })?;
+    Ok(Box::new(ModuleLevelEnv {
+        allow,
+        python: options.python,
+        ignore_variables: options.ignore_variables,
+    }))
+}
+
+fn module_level_env_message(access: &str, trigger: Option<(String, usize)>) -> String {
+    match trigger {
+        None => format!("`{access}` is read when the module loads: read it inside the function that needs it."),
+        Some((call, line)) => format!(
+            "`{access}` is read when the module loads (`{call}` runs at the top level, line {line}): read it where it is needed, or make that call from a function."
+        ),
+    }
+}
+
+struct ModuleLevelEnv {
+    allow: GlobSet,
+    python: bool,
+    ignore_variables: Vec<String>,
+}
+
+impl Rule for ModuleLevelEnv {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript | Language::JavaScript => &[
+                "member_expression",
+                "subscript_expression",
+                "variable_declarator",
+            ],
+            Language::Python if self.python => &["subscript", "call"],
+            Language::Python => &[],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        let semantic = context.semantic;
+        let trigger = match semantic.load_trigger() {
+            Some(trigger) => Some(trigger),
+            None if semantic.is_at_module_load() => None,
+            None => return,
+        };
+        let accesses = match context.grammar {
+            Grammar::Python => python_access(node, context).into_iter().collect(),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => js_accesses(node, context),
+        };
+        let accesses: Vec<Access> = accesses
+            .into_iter()
+            .filter(|access| {
+                !access
+                    .variable
+                    .as_deref()
+                    .is_some_and(|name| self.ignore_variables.iter().any(|ignored| ignored == name))
+            })
+            .collect();
+        if accesses.is_empty() || self.allow.is_match(&context.source.path) {
+            return;
+        }
+        for access in accesses {
+            let trigger = trigger.map(
+                |LoadTrigger {
+                     callee,
+                     call_offset,
+                     constructs,
+                 }| {
+                    let call = if constructs {
+                        format!("new {callee}()")
+                    } else {
+                        format!("{callee}()")
+                    };
+                    (call, context.source.position(call_offset).line)
+                },
+            );
+            let message = module_level_env_message(&access.shown, trigger);
+            context.report_range(access.range, message);
+        }
+    }
+}
+
+/// One read of an environment variable.
+struct Access {
+    range: std::ops::Range<usize>,
+    /// How the message shows it: `process.env.DATABASE_URL`.
+    shown: String,
+    /// The variable's name, when it is written out.
+    variable: Option<String>,
+}
+
+const JS_ENV_OBJECTS: [&str; 2] = ["process.env", "import.meta.env"];
+
+/// `process.env.X`, `process.env["X"]`, `import.meta.env.X`, and each name of
+/// `const { X, Y } = process.env`.
+fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
+    let text = context.text(node);
+    match node.kind() {
+        "member_expression" | "subscript_expression" => {
+            // Most member expressions have nothing to do with the environment: a prefix test
+            // rules them out before any field lookup.
+            if !JS_ENV_OBJECTS.iter().any(|object| text.starts_with(object)) {
+                return Vec::new();
+            }
+            let Some(object) = node.child_by_field_name("object") else {
+                return Vec::new();
+            };
+            let object_text = context.text(object);
+            if !JS_ENV_OBJECTS.contains(&object_text) {
+                return Vec::new();
+            }
+            let variable = if node.kind() == "member_expression" {
+                node.child_by_field_name("property")
+                    .map(|property| context.text(property).to_owned())
+            } else {
+                node.child_by_field_name("index")
+                    .and_then(|index| string_literal(index, context))
+            };
+            vec![Access {
+                range: node.byte_range(),
+                shown: compact(text),
+                variable,
+            }]
+        }
+        _ => {
+            let (Some(pattern), Some(value)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) else {
+                return Vec::new();
+            };
+            if pattern.kind() != "object_pattern" || !JS_ENV_OBJECTS.contains(&context.text(value))
+            {
+                return Vec::new();
+            }
+            let object = context.text(value);
+            let mut cursor = pattern.walk();
+            let accesses = pattern
+                .named_children(&mut cursor)
+                .filter_map(|property| {
+                    let key = match property.kind() {
+                        "shorthand_property_identifier_pattern" => property,
+                        "pair_pattern" => property.child_by_field_name("key")?,
+                        "object_assignment_pattern" => property.child_by_field_name("left")?,
+                        _ => return None,
+                    };
+                    let name = context.text(key).to_owned();
+                    Some(Access {
+                        range: property.byte_range(),
+                        shown: format!("{object}.{name}"),
+                        variable: Some(name),
+                    })
+                })
+                .collect();
+            accesses
+        }
+    }
+}
+
+/// `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")`, also through
+/// `from os import environ, getenv`.
+fn python_access(node: Node<'_>, context: &RuleContext<'_>) -> Option<Access> {
+    let imports = context.semantic.imports();
+    let is_os_member = |expression: Node<'_>, member: &str| match expression.kind() {
+        "attribute" => {
+            let object = expression.child_by_field_name("object")?;
+            let attribute = expression.child_by_field_name("attribute")?;
+            let module = imports.resolve(context.text(object))?;
+            Some(
+                module.module == "os"
+                    && module.imported == Imported::Module
+                    && context.text(attribute) == member,
+            )
+        }
+        "identifier" => {
+            let import = imports.resolve(context.text(expression))?;
+            Some(import.module == "os" && import.imported == Imported::Named(member.to_owned()))
+        }
+        _ => Some(false),
+    };
+    let (is_read, argument) = match node.kind() {
+        "subscript" => {
+            let value = node.child_by_field_name("value")?;
+            (
+                is_os_member(value, "environ")?,
+                node.child_by_field_name("subscript"),
+            )
+        }
+        _ => {
+            let function = node.child_by_field_name("function")?;
+            let first_argument = node
+                .child_by_field_name("arguments")
+                .and_then(|arguments| arguments.named_child(0));
+            let is_get = function.kind() == "attribute"
+                && function
+                    .child_by_field_name("attribute")
+                    .is_some_and(|attribute| context.text(attribute) == "get")
+                && function
+                    .child_by_field_name("object")
+                    .and_then(|object| is_os_member(object, "environ"))
+                    == Some(true);
+            (is_get || is_os_member(function, "getenv")?, first_argument)
+        }
+    };
+    if !is_read {
+        return None;
+    }
+    let variable = argument.and_then(|argument| string_literal(argument, context));
+    Some(Access {
+        range: node.byte_range(),
+        shown: compact(context.text(node)),
+        variable,
+    })
+}
+
+/// The content of a plain string literal, without its quotes.
+fn string_literal(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let quoted = context
+        .text(node)
+        .trim_start_matches(['r', 'b', 'u', 'R', 'B', 'U']);
+    let unquoted = quoted.trim_matches(['"', '\'', '`']);
+    (!unquoted.contains(['{', '$', '"', '\''])).then(|| unquoted.to_owned())
+}
+
+/// An expression as a message shows it: on one line, at most 60 characters.
+fn compact(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
