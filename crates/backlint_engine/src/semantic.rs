@@ -144,9 +144,8 @@ pub struct Semantic {
     marked: Vec<(usize, Mark)>,
     /// How many ERROR nodes enclose the current node.
     error_depth: usize,
-    /// Plain names called (`f()`) or constructed (`new C()`) by code that runs when the module
-    /// loads, with the byte offset of the first such call.
-    invoked_at_load: Vec<(String, usize)>,
+    /// What module-load code calls, and whether the module is a program's entry point.
+    module_load: ModuleLoad,
 }
 
 /// Why code inside a function runs when the module loads: the module calls the function, or
@@ -296,7 +295,7 @@ impl Semantic {
             imports,
             marked: Vec::new(),
             error_depth: 0,
-            invoked_at_load: collect_invoked_at_load(grammar, root, source),
+            module_load: collect_module_load(grammar, root, source),
         }
     }
 
@@ -324,6 +323,14 @@ impl Semantic {
             .find_map(|scope| scope.name.as_deref())
     }
 
+    /// Whether the file is a program's entry point rather than a module others import: it
+    /// calls one of its own functions as a whole top-level statement (`main()`,
+    /// `bootstrap().catch(…)`), exits the process at load (`process.exit`, `sys.exit`), or has
+    /// `if __name__ == "__main__":`.
+    pub fn is_entry_point(&self) -> bool {
+        self.module_load.is_entry_point
+    }
+
     /// When the current node is directly in a top-level function that the module calls at its
     /// top level (`const client = createClient()`), or in the constructor or an instance field
     /// initializer of a top-level class it constructs (`export default new Metrics()`): that
@@ -349,7 +356,8 @@ impl Semantic {
             _ => return None,
         };
         let (_, call_offset) = self
-            .invoked_at_load
+            .module_load
+            .invoked
             .iter()
             .find(|(name, _)| name == callee)?;
         Some(LoadTrigger {
@@ -616,14 +624,23 @@ impl Semantic {
     }
 }
 
-/// The plain names that module-load code calls or constructs: a walk of the top level that
-/// does not enter functions (they run when called) or instance fields (they run when
-/// constructed). Each name is kept with its first call in the file.
-fn collect_invoked_at_load(
-    grammar: Grammar,
-    root: Node<'_>,
-    source: &Source,
-) -> Vec<(String, usize)> {
+/// What module-load code does, found before the walk.
+#[derive(Debug)]
+struct ModuleLoad {
+    /// Plain names it calls or constructs, with the offset of the first such call.
+    invoked: Vec<(String, usize)>,
+    /// Whether the module is a program's entry point rather than a module others import: it
+    /// calls one of its own functions as a whole statement (`main()`, `bootstrap().catch(…)`),
+    /// exits the process (`process.exit`, `sys.exit`), or has `if __name__ == "__main__":`.
+    is_entry_point: bool,
+}
+
+/// Walks module-load code: the top level, without entering functions (they run when called)
+/// or instance fields (they run when constructed).
+///
+/// A call that is a whole statement of module-level code (`main()`, `void run()`) starts a
+/// program; it is not module state being built, so it is not among the invoked names.
+fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> ModuleLoad {
     let role_table = roles(grammar);
     let role = |node: Node<'_>| {
         role_table
@@ -631,21 +648,36 @@ fn collect_invoked_at_load(
             .copied()
             .unwrap_or(Role::Other)
     };
+    let entry_calls = entry_point_calls(root, source);
+    let own_functions = top_level_function_names(root, source);
+    let mut is_entry_point = entry_calls
+        .iter()
+        .any(|(_, callee)| own_functions.contains(callee));
     let mut invoked: Vec<(String, usize)> = Vec::new();
     let mut pending = vec![root];
     while let Some(node) = pending.pop() {
         let callee = match (grammar, node.kind()) {
             (Grammar::Python, "call") => node.child_by_field_name("function"),
+            (Grammar::Python, "if_statement") => {
+                let condition = node.child_by_field_name("condition");
+                is_entry_point |=
+                    condition.is_some_and(|condition| text(condition, source).contains("__name__"));
+                None
+            }
             (Grammar::Python, _) => None,
             (_, "call_expression") => node.child_by_field_name("function"),
             (_, "new_expression") => node.child_by_field_name("constructor"),
             _ => None,
         };
-        if let Some(callee) = callee.filter(|callee| callee.kind() == "identifier") {
-            let name = text(callee, source);
-            match invoked.iter_mut().find(|(known, _)| known == name) {
-                Some((_, offset)) => *offset = (*offset).min(node.start_byte()),
-                None => invoked.push((name.to_owned(), node.start_byte())),
+        if let Some(callee) = callee {
+            is_entry_point |= matches!(text(callee, source), "process.exit" | "sys.exit");
+            let is_entry_call = entry_calls.iter().any(|(id, _)| *id == node.id());
+            if callee.kind() == "identifier" && !is_entry_call {
+                let name = text(callee, source);
+                match invoked.iter_mut().find(|(known, _)| known == name) {
+                    Some((_, offset)) => *offset = (*offset).min(node.start_byte()),
+                    None => invoked.push((name.to_owned(), node.start_byte())),
+                }
             }
         }
         let mut cursor = node.walk();
@@ -660,7 +692,107 @@ fn collect_invoked_at_load(
             }
         }
     }
-    invoked
+    ModuleLoad {
+        invoked,
+        is_entry_point,
+    }
+}
+
+/// The names of the functions a file declares at its top level (`function main`,
+/// `const main = async () => …`, `def main():`), exported or not.
+fn top_level_function_names(root: Node<'_>, source: &Source) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let declaration = match statement.kind() {
+            "export_statement" => statement.child_by_field_name("declaration"),
+            "decorated_definition" => statement.child_by_field_name("definition"),
+            _ => Some(statement),
+        };
+        let Some(declaration) = declaration else {
+            continue;
+        };
+        match declaration.kind() {
+            "function_declaration" | "generator_function_declaration" | "function_definition" => {
+                names.extend(node_name(declaration, source));
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut declarators = declaration.walk();
+                for declarator in declaration.named_children(&mut declarators) {
+                    let is_function =
+                        declarator
+                            .child_by_field_name("value")
+                            .is_some_and(|value| {
+                                matches!(
+                                    value.kind(),
+                                    "arrow_function" | "function_expression" | "function"
+                                )
+                            });
+                    if is_function {
+                        names.extend(
+                            declarator
+                                .child_by_field_name("name")
+                                .map(|name| text(name, source).to_owned()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// The calls that are whole statements of module-level code (at the top level, or in its
+/// `if`/`else`/`try` blocks, such as Python's `if __name__ == "__main__":`), unwrapped from
+/// `await`, `void`, parentheses and `.then`/`.catch`/`.finally` chains.
+fn entry_point_calls(root: Node<'_>, source: &Source) -> Vec<(usize, String)> {
+    let mut statements = Vec::new();
+    let mut containers = vec![(root, 0)];
+    while let Some((container, depth)) = containers.pop() {
+        let mut cursor = container.walk();
+        for statement in container.named_children(&mut cursor) {
+            match statement.kind() {
+                "expression_statement" => statements.push(statement),
+                "if_statement" | "else_clause" | "elif_clause" | "statement_block" | "block"
+                | "try_statement" | "catch_clause" | "except_clause" | "finally_clause"
+                    if depth < 6 =>
+                {
+                    containers.push((statement, depth + 1));
+                }
+                _ => {}
+            }
+        }
+    }
+    statements
+        .into_iter()
+        .filter_map(|statement| {
+            let mut expression = statement.named_child(0)?;
+            loop {
+                expression = match expression.kind() {
+                    "await_expression" | "parenthesized_expression" | "await" => {
+                        expression.named_child(0)?
+                    }
+                    "unary_expression" => expression.child_by_field_name("argument")?,
+                    "call_expression" | "call" => {
+                        let callee = expression.child_by_field_name("function")?;
+                        let is_chain = matches!(callee.kind(), "member_expression" | "attribute")
+                            && callee
+                                .child_by_field_name("property")
+                                .or_else(|| callee.child_by_field_name("attribute"))
+                                .is_some_and(|method| {
+                                    matches!(text(method, source), "then" | "catch" | "finally")
+                                });
+                        if !is_chain {
+                            return Some((expression.id(), text(callee, source).to_owned()));
+                        }
+                        callee.child_by_field_name("object")?
+                    }
+                    _ => return None,
+                };
+            }
+        })
+        .collect()
 }
 
 fn unwrap_parentheses(mut node: Node<'_>) -> Node<'_> {

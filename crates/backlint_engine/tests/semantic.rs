@@ -179,7 +179,7 @@ class Client:
     def connect(self):
         return probe_not_init  # is: call - connect
 client = Client()
-load([])
+loaded = load([])
 "#,
     );
 }

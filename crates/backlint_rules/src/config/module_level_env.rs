@@ -30,22 +30,48 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             allow: [
-                "**/*.config.{js,mjs,cjs,ts,mts}",
-                "**/env.{ts,js,mjs}",
-                "**/environment.{ts,js,mjs}",
+                // Central env modules and configuration files.
+                "**/*.config.{js,mjs,cjs,ts,mts,cts}",
+                "**/*-config.{js,mjs,cjs,ts,mts,cts}",
+                "**/config.{js,mjs,cjs,ts,mts,cts}",
+                "**/env.{js,mjs,cjs,ts,mts,cts}",
+                "**/env.*.{js,mjs,cjs,ts,mts,cts}",
+                "**/environment.{js,mjs,cjs,ts,mts,cts}",
                 "**/env/**",
                 "**/config/**",
+                // Files that tools load first, on purpose: Sentry's `instrument` and
+                // `sentry.*.config`, New Relic's agent configuration.
+                "**/instrument.{js,mjs,cjs,ts,mts,cts}",
+                "**/instrument.*.{js,mjs,cjs,ts,mts,cts}",
+                "**/sentry.*.{js,mjs,cjs,ts,mts,cts}",
+                "**/newrelic.{js,cjs,ts}",
+                // Tests, test helpers and scripts (migrations, seeds), whose setup reads the
+                // environment once, at the top.
+                "**/*.{test,spec,e2e,bench,eval}.*",
+                "**/*{.,-}setup.{js,mjs,cjs,ts,mts,cts}",
+                "**/*.e2e-*.*",
+                "**/{test,tests,__tests__,e2e,integration-tests,test-utils,testing,scripts}/**",
+                "**/*-test-utils/**",
+                "**/{migrate,seed}*.{js,mjs,cjs,ts,mts,cts}",
+                "**/{migrations,alterations,seeds,seeders}/**",
+                // Python settings modules, read at import time by design.
                 "**/settings.py",
                 "**/settings/**",
                 "**/*_settings.py",
                 "**/config.py",
                 "**/conf.py",
                 "**/env.py",
+                "**/test_*.py",
+                "**/conftest.py",
             ]
             .map(str::to_owned)
             .to_vec(),
             python: false,
-            ignore_variables: vec!["NODE_ENV".to_owned()],
+            // Build-time constants: bundlers inline them, and they select a build rather than
+            // carry configuration.
+            ignore_variables: ["NODE_ENV", "NEXT_PUBLIC_*", "VITE_*", "EXPO_PUBLIC_*"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }
@@ -106,6 +132,10 @@ impl Rule for ModuleLevelEnv {
             None if semantic.is_at_module_load() => None,
             None => return,
         };
+        // A program's entry point reads its configuration when it starts; nothing imports it.
+        if semantic.is_entry_point() {
+            return;
+        }
         let accesses = match context.grammar {
             Grammar::Python => python_access(node, context).into_iter().collect(),
             Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => js_accesses(node, context),
@@ -113,15 +143,17 @@ impl Rule for ModuleLevelEnv {
         let accesses: Vec<Access> = accesses
             .into_iter()
             .filter(|access| {
-                !access
-                    .variable
-                    .as_deref()
-                    .is_some_and(|name| self.ignore_variables.iter().any(|ignored| ignored == name))
+                !access.variable.as_deref().is_some_and(|name| {
+                    self.ignore_variables
+                        .iter()
+                        .any(|ignored| variable_matches(ignored, name))
+                })
             })
             .collect();
         if accesses.is_empty() || self.allow.is_match(&context.source.path) {
             return;
         }
+        let accesses = merge_destructuring(accesses);
         for access in accesses {
             let trigger = trigger.map(
                 |LoadTrigger {
@@ -141,6 +173,56 @@ impl Rule for ModuleLevelEnv {
             context.report_range(access.range, message);
         }
     }
+}
+
+/// Whether a variable name matches an `ignore-variables` entry: a name, or a prefix ending in `*`.
+fn variable_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
+/// Whether an access is written rather than read: `process.env.X = …`, `process.env.X ??= …`,
+/// `delete process.env.X`, `os.environ["X"] = …`. Setting the environment at the top of a
+/// module (test setup) is not reading it.
+fn is_written(access: Node<'_>) -> bool {
+    let Some(parent) = access.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "assignment_expression"
+        | "augmented_assignment_expression"
+        | "assignment"
+        | "augmented_assignment" => parent
+            .child_by_field_name("left")
+            .is_some_and(|left| left.id() == access.id()),
+        "unary_expression" => parent
+            .child(0)
+            .is_some_and(|operator| operator.kind() == "delete"),
+        "delete_statement" => true,
+        _ => false,
+    }
+}
+
+/// `const { A, B } = process.env` is one statement: one finding for all its names.
+fn merge_destructuring(accesses: Vec<Access>) -> Vec<Access> {
+    if accesses.len() < 2 {
+        return accesses;
+    }
+    let names: Vec<&str> = accesses
+        .iter()
+        .filter_map(|access| access.variable.as_deref())
+        .collect();
+    let object = accesses[0]
+        .shown
+        .rsplit_once('.')
+        .map_or("process.env", |(object, _)| object);
+    vec![Access {
+        range: accesses[0].range.start..accesses[accesses.len() - 1].range.end,
+        shown: format!("{{ {} }} = {object}", names.join(", ")),
+        variable: None,
+    }]
 }
 
 /// One read of an environment variable.
@@ -179,6 +261,9 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
                 node.child_by_field_name("index")
                     .and_then(|index| string_literal(index, context))
             };
+            if is_written(node) {
+                return Vec::new();
+            }
             vec![Access {
                 range: node.byte_range(),
                 shown: compact(text),
@@ -265,7 +350,7 @@ fn python_access(node: Node<'_>, context: &RuleContext<'_>) -> Option<Access> {
             (is_get || is_os_member(function, "getenv")?, first_argument)
         }
     };
-    if !is_read {
+    if !is_read || is_written(node) {
         return None;
     }
     let variable = argument.and_then(|argument| string_literal(argument, context));
