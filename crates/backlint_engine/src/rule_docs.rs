@@ -33,6 +33,23 @@ pub struct RuleDocs {
     pub options: Vec<OptionDocs>,
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// How the rule did on real code nobody here wrote.
+    pub evaluation: Option<Evaluation>,
+}
+
+/// A run of the rule on real code, and a reviewer's reading of a sample of its findings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Evaluation {
+    /// What was checked, with versions or commits.
+    pub corpus: String,
+    pub findings: u32,
+    /// How many findings were read.
+    pub sample: u32,
+    /// How many of the sample a reviewer would act on.
+    pub true_positives: u32,
+    /// What the reading found, in Markdown.
+    pub notes: Option<String>,
 }
 
 fn enabled_by_default() -> bool {

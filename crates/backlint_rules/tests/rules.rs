@@ -273,6 +273,14 @@ fn rule_docs_are_complete() {
                 spec.id
             );
         }
+        if let Some(evaluation) = &docs.evaluation {
+            assert!(
+                evaluation.sample <= evaluation.findings
+                    && evaluation.true_positives <= evaluation.sample,
+                "{}: evaluation counts do not add up",
+                spec.id
+            );
+        }
         if docs.tags.iter().any(|tag| tag == "security") {
             assert!(
                 docs.security_severity.is_some(),
