@@ -505,3 +505,59 @@ fn columns_count_characters_not_bytes() {
         vec![("u.ts".to_owned(), 1, 18, "no-explicit-any".to_owned())]
     );
 }
+
+/// No output format may show a secret past its first four characters: not the message, not
+/// the code frame, not the JSON.
+#[test]
+fn secrets_never_appear_in_any_output() {
+    let secrets = [
+        "sk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7",
+        "k8Vq2mR9xLw4",
+        "Xk8vR2mQ9tLw4Zb",
+        "MIIEowIBAAKCAQEA7",
+    ];
+    let typescript = format!(
+        "const stripe = \"{}\";\nconst dbPassword = \"{}\";\nconst url = \"postgres://app:{}@db.internal/orders\";\nconst key = `-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----`;\n",
+        secrets[0], secrets[1], secrets[2], secrets[3]
+    );
+    let python = format!(
+        "STRIPE_KEY = \"{}\"\nPASSWORD = \"{}\"\n",
+        secrets[0], secrets[1]
+    );
+    let directory = project(&[
+        ("app/keys.ts", typescript.as_bytes()),
+        ("app/keys.py", python.as_bytes()),
+    ]);
+    for format in ["human", "concise", "json"] {
+        let output = backlint(
+            directory.path(),
+            &["check", "--select", "hardcoded-secret", "--format", format],
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{format}: {stdout}");
+        assert!(
+            stdout.contains("sk_l…"),
+            "{format}: the first characters are shown:\n{stdout}"
+        );
+        for secret in secrets {
+            let hidden_part = &secret[4..];
+            assert!(
+                !stdout.contains(hidden_part),
+                "{format} shows a secret ({secret}):\n{stdout}"
+            );
+        }
+    }
+    let (document, _) = json(directory.path(), &["--select", "hardcoded-secret"]);
+    assert_eq!(findings(&document).len(), 6);
+}
+
+#[test]
+fn secrets_in_test_files_are_notes() {
+    let directory = project(&[(
+        "tests/test_billing.py",
+        b"STRIPE_KEY = \"sk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7\"\n",
+    )]);
+    let (document, code) = json(directory.path(), &["--select", "hardcoded-secret"]);
+    assert_eq!(document["findings"][0]["level"], "note");
+    assert_eq!(code, 0, "notes are below the default fail-on level");
+}

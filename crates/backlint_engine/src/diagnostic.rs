@@ -60,6 +60,12 @@ pub struct Finding {
     pub fix: Option<FindingFix>,
     /// The name of the function the finding sits in, part of its fingerprint.
     pub enclosing_function: Option<String>,
+    /// A lower level for this finding than the rule's (a secret in a test file); a finding is
+    /// never raised above the level the rule is configured at.
+    pub level: Option<Level>,
+    /// Source ranges that must never be shown (a secret's value past its first characters):
+    /// code frames print `…` in their place.
+    pub redactions: Vec<Range<usize>>,
 }
 
 /// A fix as a rule proposes it: non-overlapping replacements of byte ranges.

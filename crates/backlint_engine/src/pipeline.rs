@@ -291,9 +291,11 @@ fn resolve(
             let end = source.position(finding.range.end);
             Diagnostic {
                 rule: enabled.id,
-                level: enabled.level,
+                level: finding
+                    .level
+                    .map_or(enabled.level, |level| level.min(enabled.level)),
                 path: path.to_owned(),
-                snippet: snippet(source, &finding.range),
+                snippet: snippet(source, &finding.range, &finding.redactions),
                 range: finding.range,
                 start,
                 end,
@@ -328,27 +330,53 @@ fn resolve(
         .collect()
 }
 
-/// The whole lines a range covers (at most [`MAX_SNIPPET_LINES`]), and the range within them.
-fn snippet(source: &Source, range: &std::ops::Range<usize>) -> Snippet {
+/// The whole lines a range covers (at most [`MAX_SNIPPET_LINES`]), and the range within them,
+/// with every redacted range replaced by `…`.
+fn snippet(
+    source: &Source,
+    range: &std::ops::Range<usize>,
+    redactions: &[std::ops::Range<usize>],
+) -> Snippet {
     let start = source.position(range.start);
     let end = source.position(range.end);
     let last_line = end.line.min(start.line + MAX_SNIPPET_LINES - 1);
     let lines: Vec<&str> = (start.line..=last_line)
         .map(|line| source.line_text(line))
         .collect();
-    let text = lines.join("\n");
-    let local_start = column_byte_offset(lines[0], start.column);
-    let local_end = if end.line > last_line {
-        text.len()
-    } else {
-        let end_index = end.line - start.line;
-        let before: usize = lines[..end_index].iter().map(|line| line.len() + 1).sum();
-        before + column_byte_offset(lines[end_index], end.column)
+    let mut text = lines.join("\n");
+    // The offset in `text` of a source offset on one of its lines; past its last line, the end.
+    let local = |offset: usize| {
+        let position = source.position(offset);
+        if position.line < start.line {
+            return 0;
+        }
+        if position.line > last_line {
+            return text.len();
+        }
+        let index = position.line - start.line;
+        let before: usize = lines[..index].iter().map(|line| line.len() + 1).sum();
+        before + column_byte_offset(lines[index], position.column)
     };
+    let mut local_range = local(range.start)..local(range.end).max(local(range.start));
+    let mut hidden: Vec<std::ops::Range<usize>> = redactions
+        .iter()
+        .map(|redaction| local(redaction.start)..local(redaction.end))
+        .filter(|hidden| hidden.start < hidden.end)
+        .collect();
+    hidden.sort_by_key(|hidden| std::cmp::Reverse(hidden.start));
+    for hidden in hidden {
+        text.replace_range(hidden.clone(), "…");
+        let shift = |offset: usize| match offset {
+            offset if offset >= hidden.end => offset + "…".len() - hidden.len(),
+            offset if offset > hidden.start => hidden.start + "…".len(),
+            offset => offset,
+        };
+        local_range = shift(local_range.start)..shift(local_range.end);
+    }
     Snippet {
         first_line: start.line,
         text,
-        range: local_start..local_end.max(local_start),
+        range: local_range,
     }
 }
 

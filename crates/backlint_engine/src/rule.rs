@@ -87,6 +87,8 @@ impl RuleContext<'_> {
             related: Vec::new(),
             fix: None,
             enclosing_function: self.semantic.enclosing_function_name().map(str::to_owned),
+            level: None,
+            redactions: Vec::new(),
         };
         self.findings.push((self.rule_index, finding));
         let last = self.findings.len() - 1;

@@ -3,6 +3,9 @@
 
 mod config;
 mod errors;
+mod names;
+mod secret_formats;
+mod security;
 mod typing;
 
 use std::sync::OnceLock;
@@ -14,6 +17,7 @@ fn specs() -> Vec<RuleSpec> {
     vec![
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
+        security::hardcoded_secret::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }

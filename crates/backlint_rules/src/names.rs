@@ -1,0 +1,280 @@
+//! What names mean. One word-part matcher answers "does this identifier, key or keyword name a
+//! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged), so that they
+//! agree on `dbPassword`, `API_KEY` and `tokenType`.
+
+/// Words that name a secret on their own: `password`, `dbPassword`, `GITHUB_TOKEN`.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "credential",
+    "credentials",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "auth",
+];
+
+/// Words that make a secret out of a following `key`: `api_key`, `privateKey`, `SIGNING_KEY`.
+const KEY_QUALIFIERS: &[&str] = &[
+    "api",
+    "access",
+    "private",
+    "secret",
+    "signing",
+    "encryption",
+    "master",
+    "client",
+];
+
+/// A name whose last word is one of these is about a secret, not the secret itself:
+/// `passwordLabel`, `tokenType`, `PASSWORD_FIELD`, `secretName`, `tokenUrl`.
+const LABEL_WORDS: &[&str] = &[
+    "label",
+    "type",
+    "types",
+    "field",
+    "fields",
+    "name",
+    "names",
+    "key",
+    "keys",
+    "id",
+    "ids",
+    "url",
+    "urls",
+    "uri",
+    "endpoint",
+    "path",
+    "route",
+    "header",
+    "headers",
+    "param",
+    "params",
+    "prefix",
+    "suffix",
+    "placeholder",
+    "hint",
+    "message",
+    "msg",
+    "error",
+    "errors",
+    "text",
+    "title",
+    "description",
+    "length",
+    "len",
+    "count",
+    "min",
+    "max",
+    "expiry",
+    "expires",
+    "expiration",
+    "ttl",
+    "at",
+    "time",
+    "timeout",
+    "format",
+    "pattern",
+    "regex",
+    "policy",
+    "strength",
+    "provider",
+    "method",
+    "mode",
+    "scheme",
+    "strategy",
+    "version",
+    "file",
+    "path",
+    "dir",
+    "env",
+    "var",
+    "column",
+    "input",
+    "option",
+    "options",
+    "enabled",
+    "required",
+    "valid",
+    "invalid",
+    "changed",
+    "reset",
+    "mask",
+    "class",
+    "style",
+    "icon",
+    "event",
+    "action",
+    "status",
+    "state",
+    "kind",
+    "source",
+    "store",
+    "storage",
+    "location",
+];
+
+/// Words that, anywhere in a name, say it holds something public or derived, never a secret:
+/// `passwordHash`, `tokenChecksum`, `stripePublishableKey`, `nextToken` (a pagination cursor).
+const NOT_SECRET_WORDS: &[&str] = &[
+    "hash",
+    "hashed",
+    "digest",
+    "checksum",
+    "fingerprint",
+    "public",
+    "publishable",
+    "salt",
+    "next",
+    "cursor",
+    "page",
+    "continuation",
+    "csrf",
+    "xsrf",
+    "forgot",
+    "reset",
+    "confirm",
+    "confirmation",
+    "policy",
+    "regex",
+];
+
+/// The words of an identifier, key or keyword: `dbPassword` → [db, password],
+/// `API_KEY` → [api, key], `x-api-key` → [x, api, key], `OAuth2Token` → [o, auth2, token]
+/// (digits stay with their word).
+pub fn word_parts(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let characters: Vec<char> = name.chars().collect();
+    for (index, &character) in characters.iter().enumerate() {
+        if !character.is_alphanumeric() {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|previous| characters[previous]);
+        let next = characters.get(index + 1);
+        let starts_word = character.is_uppercase()
+            && previous.is_some_and(|previous| {
+                previous.is_lowercase()
+                    || (previous.is_uppercase() && next.is_some_and(|next| next.is_lowercase()))
+            });
+        if starts_word && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.extend(character.to_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// Whether a name means a secret value: `password`, `dbPassword`, `API_KEY`, `clientSecret`,
+/// `auth_token`; not `passwordLabel`, `tokenType`, `passwordHash`, `apiKeyHeader`, `authUrl`.
+pub fn means_secret(name: &str) -> bool {
+    let parts = word_parts(name);
+    let Some(last) = parts.last() else {
+        return false;
+    };
+    if parts
+        .iter()
+        .any(|part| NOT_SECRET_WORDS.contains(&part.as_str()))
+    {
+        return false;
+    }
+    let ends_with_qualified_key = last == "key"
+        && parts.len() >= 2
+        && KEY_QUALIFIERS.contains(&parts[parts.len() - 2].as_str());
+    if ends_with_qualified_key {
+        return true;
+    }
+    if LABEL_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    parts
+        .iter()
+        .any(|part| SECRET_WORDS.contains(&part.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(word_parts("dbPassword"), ["db", "password"]);
+        assert_eq!(word_parts("API_KEY"), ["api", "key"]);
+        assert_eq!(word_parts("x-api-key"), ["x", "api", "key"]);
+        assert_eq!(word_parts("HTTPSProxyToken"), ["https", "proxy", "token"]);
+        assert_eq!(word_parts("client_secret"), ["client", "secret"]);
+        assert_eq!(word_parts(""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn secret_names() {
+        for name in [
+            "password",
+            "dbPassword",
+            "DB_PASSWORD",
+            "passwd",
+            "pwd",
+            "secret",
+            "clientSecret",
+            "JWT_SECRET",
+            "token",
+            "authToken",
+            "GITHUB_TOKEN",
+            "api_key",
+            "apiKey",
+            "x-api-key",
+            "privateKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "accessKey",
+            "credentials",
+            "auth",
+            "basicAuth",
+            "signingKey",
+            "apikey",
+        ] {
+            assert!(means_secret(name), "{name} means a secret");
+        }
+    }
+
+    #[test]
+    fn names_about_secrets_are_not_secrets() {
+        for name in [
+            "passwordLabel",
+            "tokenType",
+            "PASSWORD_FIELD",
+            "secretName",
+            "tokenUrl",
+            "apiKeyHeader",
+            "authUrl",
+            "authProvider",
+            "passwordHash",
+            "tokenChecksum",
+            "stripePublishableKey",
+            "nextToken",
+            "passwordMinLength",
+            "key",
+            "monkey",
+            "username",
+            "tokenizer",
+            "secretary",
+            "author",
+            "passwordResetUrl",
+            "csrfToken",
+            "",
+        ] {
+            assert!(!means_secret(name), "{name} does not mean a secret");
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! hardcoded-secret: credentials written into the source, by their format (a provider's token
+//! shape) or by the name they are given (`password = "…"`).
+
+use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::{Language, Level};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use tree_sitter::Node;
+
+use crate::names::means_secret;
+use crate::secret_formats::find_secret;
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "hardcoded-secret",
+    docs: include_str!("../../../../rules/hardcoded-secret.toml"),
+    new,
+};
+
+/// How many characters of a secret any output may show.
+const SHOWN_CHARACTERS: usize = 4;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Globs of test files, where findings are reported as notes.
+    test_paths: Vec<String>,
+    /// The Shannon entropy (bits per character) above which a string assigned to a
+    /// secret-named variable looks like a real value even without digits.
+    entropy: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            test_paths: [
+                "**/test/**",
+                "**/tests/**",
+                "**/__tests__/**",
+                "**/*.test.*",
+                "**/*.spec.*",
+                "**/test_*.py",
+                "**/*_test.py",
+                "**/conftest.py",
+                "**/fixtures/**",
+                "**/e2e/**",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            entropy: 3.5,
+        }
+    }
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = parse_options(SPEC.id, options)?;
+    let mut test_paths = GlobSetBuilder::new();
+    for pattern in &options.test_paths {
+        let glob = Glob::new(pattern).map_err(|error| OptionsError {
+            rule: SPEC.id,
+            message: format!("`test-paths`: {error}"),
+        })?;
+        test_paths.add(glob);
+    }
+    let test_paths = test_paths.build().map_err(|error| OptionsError {
+        rule: SPEC.id,
+        message: format!("`test-paths`: {error}"),
+    })?;
+    Ok(Box::new(HardcodedSecret {
+        test_paths,
+        entropy: options.entropy,
+    }))
+}
+
+fn format_message(provider: &str, shown: &str) -> String {
+    format!("Hardcoded {provider} (`{shown}…`): load it from the environment or a secret manager, and rotate it.")
+}
+
+fn named_secret_message(name: &str, shown: &str) -> String {
+    format!("Hardcoded secret in `{name}` (`{shown}…`): load it from the environment or a secret manager, and rotate it.")
+}
+
+struct HardcodedSecret {
+    test_paths: GlobSet,
+    entropy: f64,
+}
+
+impl Rule for HardcodedSecret {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript => &[
+                "string",
+                "template_string",
+                "variable_declarator",
+                "assignment_expression",
+                "pair",
+                "public_field_definition",
+                "binary_expression",
+                "required_parameter",
+                "optional_parameter",
+                "assignment_pattern",
+            ],
+            Language::JavaScript => &[
+                "string",
+                "template_string",
+                "variable_declarator",
+                "assignment_expression",
+                "pair",
+                "field_definition",
+                "binary_expression",
+                "assignment_pattern",
+            ],
+            Language::Python => &[
+                "string",
+                "assignment",
+                "keyword_argument",
+                "pair",
+                "comparison_operator",
+                "default_parameter",
+                "typed_default_parameter",
+            ],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        match node.kind() {
+            "string" | "template_string" => self.check_format(node, context),
+            _ => self.check_named(node, context),
+        }
+    }
+}
+
+impl HardcodedSecret {
+    /// (a) A string whose content has a known credential format.
+    fn check_format(&self, string: Node<'_>, context: &mut RuleContext<'_>) {
+        let Some(content) = literal_content(string, context) else {
+            return;
+        };
+        let Some(found) = find_secret(content.text) else {
+            return;
+        };
+        if found.format.needs_secret_name {
+            // Reported by the named check, which knows the name.
+            return;
+        }
+        let start = content.offset + found.start;
+        let test_mode = found.format.test_mode;
+        self.report(
+            context,
+            string,
+            start,
+            content.offset + content.text.len(),
+            test_mode,
+            |shown| format_message(found.format.name, shown),
+        );
+    }
+
+    /// (b) A string given to a name that means a secret: assigned, initialising, passed as a
+    /// keyword or property, or compared with it.
+    fn check_named(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        let Some((name, value)) = named_value(node, context) else {
+            return;
+        };
+        let Some(content) = literal_content(value, context) else {
+            return;
+        };
+        let name = name.trim_matches(['"', '\'', '`']).to_owned();
+        if !means_secret(&name) {
+            return;
+        }
+        // A known format is reported by the format check on the string itself, except for
+        // the formats that need a secret name to be told apart from ordinary hex.
+        if let Some(found) = find_secret(content.text) {
+            if !found.format.needs_secret_name {
+                return;
+            }
+        } else if !looks_like_a_real_secret(content.text, self.entropy) {
+            return;
+        }
+        let end = content.offset + content.text.len();
+        self.report(context, value, content.offset, end, false, |shown| {
+            named_secret_message(&name, shown)
+        });
+    }
+
+    /// Reports on `node` a secret that spans `start..end`, showing only its first characters
+    /// and hiding the rest from every output.
+    fn report(
+        &self,
+        context: &mut RuleContext<'_>,
+        node: Node<'_>,
+        start: usize,
+        end: usize,
+        test_mode: bool,
+        message: impl FnOnce(&str) -> String,
+    ) {
+        let secret = &context.source.text()[start..end];
+        let shown_end = secret
+            .char_indices()
+            .nth(SHOWN_CHARACTERS)
+            .map_or(secret.len(), |(offset, _)| offset);
+        let shown = secret[..shown_end].to_owned();
+        let in_test = self.test_paths.is_match(&context.source.path);
+        let finding = context.report(node, message(&shown));
+        finding.redactions.push(start + shown_end..end);
+        if in_test || test_mode {
+            finding.level = Some(Level::Note);
+        }
+    }
+}
+
+/// The name and the string value of an assignment-like node.
+fn named_value<'tree>(
+    node: Node<'tree>,
+    context: &RuleContext<'_>,
+) -> Option<(String, Node<'tree>)> {
+    let field = |name: &str| node.child_by_field_name(name);
+    let (name_node, value) = match node.kind() {
+        "variable_declarator" | "public_field_definition" | "field_definition" => (
+            field("name").or_else(|| field("property"))?,
+            field("value")?,
+        ),
+        "assignment_expression" | "assignment" | "assignment_pattern" => {
+            (field("left")?, field("right")?)
+        }
+        "pair" => (field("key")?, field("value")?),
+        "keyword_argument" | "default_parameter" | "typed_default_parameter" => {
+            (field("name")?, field("value")?)
+        }
+        "required_parameter" | "optional_parameter" => (field("pattern")?, field("value")?),
+        "binary_expression" | "comparison_operator" => {
+            let operator = node
+                .child_by_field_name("operator")
+                .map(|operator| context.text(operator).to_owned());
+            let is_equality = match node.kind() {
+                "binary_expression" => {
+                    matches!(operator.as_deref(), Some("===" | "==" | "!==" | "!="))
+                }
+                _ => {
+                    let mut cursor = node.walk();
+                    let equality = node
+                        .children(&mut cursor)
+                        .any(|child| matches!(child.kind(), "==" | "!="));
+                    equality
+                }
+            };
+            if !is_equality {
+                return None;
+            }
+            let left = node
+                .child_by_field_name("left")
+                .or_else(|| node.named_child(0))?;
+            let right = node
+                .child_by_field_name("right")
+                .or_else(|| node.named_child(1))?;
+            if is_string(left) {
+                (right, left)
+            } else {
+                (left, right)
+            }
+        }
+        _ => return None,
+    };
+    let name = match name_node.kind() {
+        "identifier"
+        | "property_identifier"
+        | "private_property_identifier"
+        | "shorthand_property_identifier"
+        | "string" => context.text(name_node).to_owned(),
+        "member_expression" => context
+            .text(name_node.child_by_field_name("property")?)
+            .to_owned(),
+        "attribute" => context
+            .text(name_node.child_by_field_name("attribute")?)
+            .to_owned(),
+        _ => return None,
+    };
+    Some((name, value))
+}
+
+fn is_string(node: Node<'_>) -> bool {
+    matches!(node.kind(), "string" | "template_string")
+}
+
+/// The text inside a string literal, and where it starts in the source; `None` for strings
+/// with interpolation (`${x}`, f-strings), whose value is not in the source.
+struct Content<'source> {
+    text: &'source str,
+    offset: usize,
+}
+
+fn literal_content<'source>(
+    node: Node<'_>,
+    context: &RuleContext<'source>,
+) -> Option<Content<'source>> {
+    if !is_string(node) {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let interpolated = node
+        .named_children(&mut cursor)
+        .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"));
+    if interpolated {
+        return None;
+    }
+    let source = context.source.text();
+    let raw = &source[node.byte_range()];
+    let prefix_length = raw.find(['"', '\'', '`'])?;
+    let quote = &raw[prefix_length..];
+    let quote_length = if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let start = node.start_byte() + prefix_length + quote_length;
+    let end = node.end_byte().checked_sub(quote_length)?;
+    (start <= end).then(|| Content {
+        text: &source[start..end],
+        offset: start,
+    })
+}
+
+/// Whether a string given a secret's name holds a real value rather than a placeholder or a
+/// label: 8 or more characters, no spaces, not a placeholder word, and digits with letters or
+/// high entropy.
+fn looks_like_a_real_secret(value: &str, entropy_threshold: f64) -> bool {
+    const PLACEHOLDERS: &[&str] = &[
+        "changeme",
+        "change_me",
+        "change-me",
+        "your",
+        "xxx",
+        "***",
+        "todo",
+        "example",
+        "dummy",
+        "test",
+        "fake",
+        "sample",
+        "placeholder",
+        "redacted",
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "null",
+        "none",
+        "undefined",
+        "<",
+        ">",
+        "${",
+        "{{",
+        "%(",
+        "replace",
+        "insert",
+        "enter",
+        "default",
+        "foobar",
+        "123456",
+        "abcdef",
+        "qwerty",
+    ];
+    if value.chars().count() < 8 || value.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let lowered = value.to_lowercase();
+    if PLACEHOLDERS
+        .iter()
+        .any(|placeholder| lowered.contains(placeholder))
+    {
+        return false;
+    }
+    // Paths, URLs and identifiers (`/auth/token`, `DATABASE_PASSWORD`, `password_reset`) are
+    // labels, not values.
+    if value.starts_with('/')
+        || value.contains("://")
+        || value.contains('/') && !value.contains('+')
+    {
+        return false;
+    }
+    let is_identifier = value.chars().all(|character| {
+        character.is_ascii_alphabetic() || matches!(character, '_' | '-' | '.' | ':')
+    });
+    if is_identifier {
+        return false;
+    }
+    let has_digit = value.chars().any(|character| character.is_ascii_digit());
+    let has_letter = value.chars().any(char::is_alphabetic);
+    (has_digit && has_letter) || shannon_entropy(value) >= entropy_threshold
+}
+
+fn shannon_entropy(value: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut total = 0.0;
+    for character in value.chars() {
+        *counts.entry(character).or_insert(0.0) += 1.0;
+        total += 1.0;
+    }
+    counts
+        .values()
+        .map(|count: &f64| {
+            let probability = count / total;
+            -probability * probability.log2()
+        })
+        .sum()
+}

@@ -1,0 +1,3 @@
+//! Security: what an attacker would look for.
+
+pub mod hardcoded_secret;
