@@ -514,7 +514,7 @@ fn secrets_never_appear_in_any_output() {
         "sk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7",
         "k8Vq2mR9xLw4",
         "Xk8vR2mQ9tLw4Zb",
-        "MIIEowIBAAKCAQEA7",
+        "MIIEowIBAAKCAQEA7Xk8vR2mQ9tLw4ZbN7pYcXa3DqE5fG1hJ6kL0mN2oP4rS8tU",
     ];
     let typescript = format!(
         "const stripe = \"{}\";\nconst dbPassword = \"{}\";\nconst url = \"postgres://app:{}@db.internal/orders\";\nconst key = `-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----`;\n",

@@ -143,6 +143,7 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "confirmation",
     "policy",
     "regex",
+    "version",
 ];
 
 /// The words of an identifier, key or keyword: `dbPassword` → [db, password],

@@ -15,7 +15,13 @@ pub struct SecretFormat {
     /// Whether the format is a test-mode credential, reported as a note (`sk_test_`).
     pub test_mode: bool,
     /// A fake token of this format, for the tests.
-    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests, which check every pattern against it"))]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "read by the tests, which check every pattern against it"
+        )
+    )]
     pub example: &'static str,
 }
 
@@ -34,9 +40,9 @@ pub const SECRET_FORMATS: &[SecretFormat] = &[
     SecretFormat { name: "Twilio API key", pattern: r"\b(?:SK|AC)[0-9a-f]{32}\b", needs_secret_name: true, test_mode: false, example: "SK8f2a9c4e1b7d3f6a0c5e9b2d4f8a1c3e" },
     SecretFormat { name: "npm token", pattern: r"\bnpm_[A-Za-z0-9]{36}\b", needs_secret_name: false, test_mode: false, example: "npm_Xk8vR2mQ9tLw4ZbN7pYcXa3DqE5fG1hJ6kL0" },
     SecretFormat { name: "PyPI token", pattern: r"\bpypi-AgE[A-Za-z0-9_\-]{50,}", needs_secret_name: false, test_mode: false, example: "pypi-AgEIcHlwaS5vcmcCJDk4ZjJhOWM0LWUxYjctNGQzZi02YTBjLTVlOWIyZDRmOGExYwACKlszLCJlNTk" },
-    SecretFormat { name: "private key", pattern: r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----", needs_secret_name: false, test_mode: false, example: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----" },
+    SecretFormat { name: "private key", pattern: r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)+(?:[A-Za-z0-9_-]+: [^\n]*(?:\\[rn]|\s)+)*[A-Za-z0-9+/=]{40}", needs_secret_name: false, test_mode: false, example: "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7Xk8vR2mQ9tLw4ZbN7pYcXa3DqE5fG1hJ6kL0mN2oP4rS\n-----END RSA PRIVATE KEY-----" },
     SecretFormat { name: "JSON Web Token", pattern: r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}", needs_secret_name: false, test_mode: false, example: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.Xk8vR2mQ9tLw4ZbN7pYcXa3DqE5fG1hJ6kL0mN2oP4r" },
-    SecretFormat { name: "connection string with a password", pattern: r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://[^:/\s@]*:(?P<password>[^@\s/]+)@", needs_secret_name: false, test_mode: false, example: "postgres://app:Xk8vR2mQ9tLw4Zb@db.internal:5432/orders" },
+    SecretFormat { name: "connection string with a password", pattern: r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?)://[^:/\s@]*:(?P<password>[^@\s/]+)@(?P<host>[^:/\s?@]*)", needs_secret_name: false, test_mode: false, example: "postgres://app:Xk8vR2mQ9tLw4Zb@db.internal:5432/orders" },
 ];
 
 /// Passwords in connection strings that are defaults or placeholders, not secrets.
@@ -77,8 +83,8 @@ pub fn find_secret(text: &str) -> Option<SecretMatch> {
             continue;
         };
         if let Some(password) = captures.name("password") {
-            let password = password.as_str();
-            if is_placeholder_password(password) {
+            let host = captures.name("host").map_or("", |host| host.as_str());
+            if is_placeholder_password(password.as_str()) || is_example_host(host) {
                 continue;
             }
         }
@@ -89,6 +95,21 @@ pub fn find_secret(text: &str) -> Option<SecretMatch> {
         });
     }
     None
+}
+
+/// Hosts of documentation and local development, where an inline password is a sample.
+fn is_example_host(host: &str) -> bool {
+    let host = host.to_lowercase();
+    matches!(
+        host.as_str(),
+        "localhost" | "127.0.0.1" | "0.0.0.0" | "::1" | "host" | "hostname"
+    ) || host.starts_with("example.")
+        || host.ends_with(".example")
+        || host.ends_with(".example.com")
+        || host.ends_with(".example.org")
+        || host.ends_with(".test")
+        || host.ends_with(".local")
+        || host.ends_with(".localhost")
 }
 
 fn is_placeholder_password(password: &str) -> bool {
@@ -128,6 +149,10 @@ mod tests {
             "postgres://user:${DB_PASSWORD}@localhost/app",
             "mongodb://<user>:<password>@cluster0.mongodb.net",
             "redis://:password@localhost:6379",
+            "rediss://user:p%40ss%2Fword@redis.example:6379",
+            "postgres://app:Xk8vR2mQ9tLw4Zb@localhost:5432/orders",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----\\n[private-key-content]\\n-----END RSA PRIVATE KEY-----",
             "sk-this-is-not-a-key",
             "pk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7",
             "https://api.github.com/repos/owner/name",

@@ -43,6 +43,12 @@ impl Default for Options {
                 "**/conftest.py",
                 "**/fixtures/**",
                 "**/e2e/**",
+                "**/{testing,integration-tests,test-utils,seeds,seeders}/**",
+                "**/{seed,populate}*.*",
+                "**/__mocks__/**",
+                "**/mocks/**",
+                "**/mock.*",
+                "**/*.mock.*",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -176,6 +182,9 @@ impl HardcodedSecret {
         } else if !looks_like_a_real_secret(content.text, self.entropy) {
             return;
         }
+        if is_inside_sample_data(node, context) {
+            return;
+        }
         let end = content.offset + content.text.len();
         self.report(context, value, content.offset, end, false, |shown| {
             named_secret_message(&name, shown)
@@ -277,6 +286,66 @@ fn named_value<'tree>(
     Some((name, value))
 }
 
+/// Words that, in the name of an enclosing variable or property, say the literal is sample
+/// data (a recorded webhook payload, a mock response), whose tokens are not credentials.
+const SAMPLE_DATA_WORDS: &[&str] = &[
+    "sample",
+    "samples",
+    "example",
+    "examples",
+    "fixture",
+    "fixtures",
+    "mock",
+    "mocks",
+    "fake",
+    "stub",
+    "stubs",
+    "payload",
+    "payloads",
+    "body",
+    "response",
+    "responses",
+];
+
+/// Whether a secret-named value sits inside a literal whose enclosing variable or property is
+/// named as sample data: `export const samples = [{ body: { token: "…" } }]`.
+fn is_inside_sample_data(node: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut ancestor = node.parent();
+    while let Some(current) = ancestor {
+        let name = match current.kind() {
+            "variable_declarator" | "assignment" => current
+                .child_by_field_name("name")
+                .or_else(|| current.child_by_field_name("left")),
+            "pair" => current.child_by_field_name("key"),
+            "object"
+            | "array"
+            | "dictionary"
+            | "list"
+            | "parenthesized_expression"
+            | "arguments"
+            | "argument_list"
+            | "as_expression"
+            | "satisfies_expression"
+            | "expression_list" => None,
+            _ if current.id() == node.id() => None,
+            _ => return false,
+        };
+        let is_sample = name.is_some_and(|name| {
+            crate::names::word_parts(context.text(name))
+                .iter()
+                .any(|part| SAMPLE_DATA_WORDS.contains(&part.as_str()))
+        });
+        if is_sample {
+            return true;
+        }
+        if matches!(current.kind(), "variable_declarator" | "assignment") {
+            return false;
+        }
+        ancestor = current.parent();
+    }
+    false
+}
+
 fn is_string(node: Node<'_>) -> bool {
     matches!(node.kind(), "string" | "template_string")
 }
@@ -359,7 +428,16 @@ fn looks_like_a_real_secret(value: &str, entropy_threshold: f64) -> bool {
         "abcdef",
         "qwerty",
     ];
-    if value.chars().count() < 8 || value.chars().any(char::is_whitespace) {
+    // Secrets are ASCII; a translated label (`パスワードの期限が切れました`) is not.
+    if value.chars().count() < 8 || !value.is_ascii() || value.chars().any(char::is_whitespace) {
+        return false;
+    }
+    // Password hashes (bcrypt, argon2, PBKDF2, crypt) are what should be stored.
+    const HASH_PREFIXES: &[&str] = &[
+        "$2a$", "$2b$", "$2y$", "$argon2", "$pbkdf2", "pbkdf2_", "$scrypt", "$5$", "$6$", "sha1$",
+        "md5$",
+    ];
+    if HASH_PREFIXES.iter().any(|prefix| value.starts_with(prefix)) {
         return false;
     }
     let lowered = value.to_lowercase();
