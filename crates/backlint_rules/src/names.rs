@@ -125,6 +125,7 @@ const LABEL_WORDS: &[&str] = &[
 const NOT_SECRET_WORDS: &[&str] = &[
     "hash",
     "hashed",
+    "encrypted",
     "digest",
     "checksum",
     "fingerprint",
@@ -200,9 +201,12 @@ pub fn means_secret(name: &str) -> bool {
     if LABEL_WORDS.contains(&last.as_str()) {
         return false;
     }
-    parts
-        .iter()
-        .any(|part| SECRET_WORDS.contains(&part.as_str()))
+    // `auth` names a secret only as the last word (`basicAuth`); elsewhere it qualifies
+    // something else (`authPayloadContext`, `authServer`).
+    last == "auth"
+        || parts
+            .iter()
+            .any(|part| part != "auth" && SECRET_WORDS.contains(&part.as_str()))
 }
 
 #[cfg(test)]
@@ -260,6 +264,7 @@ mod tests {
             "apiKeyHeader",
             "authUrl",
             "authProvider",
+            "AuthPayloadContext",
             "passwordHash",
             "tokenChecksum",
             "stripePublishableKey",

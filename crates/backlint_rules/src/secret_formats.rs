@@ -89,6 +89,10 @@ pub fn find_secret(text: &str) -> Option<SecretMatch> {
             }
         }
         let whole = captures.get(0)?;
+        // Documentation samples say so: AWS's `AKIAIOSFODNN7EXAMPLE`, `sk_test_example…`.
+        if whole.as_str().to_lowercase().contains("example") {
+            continue;
+        }
         return Some(SecretMatch {
             format,
             start: whole.start(),
@@ -115,6 +119,7 @@ fn is_example_host(host: &str) -> bool {
 fn is_placeholder_password(password: &str) -> bool {
     let lowered = password.to_lowercase();
     PLACEHOLDER_PASSWORDS.contains(&lowered.as_str())
+        || lowered.contains("passw")
         || lowered.starts_with('$')
         || lowered.starts_with('<')
         || lowered.starts_with('{')
@@ -154,6 +159,8 @@ mod tests {
             "-----BEGIN RSA PRIVATE KEY-----",
             "-----BEGIN RSA PRIVATE KEY-----\\n[private-key-content]\\n-----END RSA PRIVATE KEY-----",
             "sk-this-is-not-a-key",
+            "AKIAIOSFODNN7EXAMPLE",
+            "postgres://powersync_storage:powersync_password@db:5432/wger",
             "pk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7",
             "https://api.github.com/repos/owner/name",
             "Your password must be at least 8 characters",

@@ -144,8 +144,8 @@ impl HardcodedSecret {
         let Some(found) = find_secret(content.text) else {
             return;
         };
-        if found.format.needs_secret_name {
-            // Reported by the named check, which knows the name.
+        if found.format.needs_secret_name || is_sample_text(string, context) {
+            // Formats that need a name are reported by the named check, which knows it.
             return;
         }
         let start = content.offset + found.start;
@@ -346,6 +346,30 @@ fn is_inside_sample_data(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     false
 }
 
+/// Whether a string is the value of a property or argument that shows text to a person
+/// (`placeholder: "sk-…"`, `example="AKIA…"`): a sample of the format, not a credential.
+fn is_sample_text(string: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(parent) = string.parent() else {
+        return false;
+    };
+    let name = match parent.kind() {
+        "pair" => parent.child_by_field_name("key"),
+        "keyword_argument" => parent.child_by_field_name("name"),
+        "jsx_attribute" => parent.named_child(0),
+        _ => None,
+    };
+    name.is_some_and(|name| {
+        crate::names::word_parts(context.text(name))
+            .iter()
+            .any(|part| {
+                matches!(
+                    part.as_str(),
+                    "placeholder" | "example" | "examples" | "sample" | "hint" | "description"
+                )
+            })
+    })
+}
+
 fn is_string(node: Node<'_>) -> bool {
     matches!(node.kind(), "string" | "template_string")
 }
@@ -459,6 +483,20 @@ fn looks_like_a_real_secret(value: &str, entropy_threshold: f64) -> bool {
         character.is_ascii_alphabetic() || matches!(character, '_' | '-' | '.' | ':')
     });
     if is_identifier {
+        return false;
+    }
+    // A slug of words (`eventlog-auth-v1`, `session_token_2`) names something.
+    let is_slug = value.contains(['-', '_'])
+        && value.split(['-', '_', '.']).all(|segment| {
+            segment
+                .chars()
+                .all(|character| character.is_ascii_lowercase())
+                || segment.len() <= 3
+                    && segment
+                        .chars()
+                        .all(|character| character.is_ascii_alphanumeric())
+        });
+    if is_slug {
         return false;
     }
     let has_digit = value.chars().any(|character| character.is_ascii_digit());
