@@ -6,6 +6,7 @@ mod errors;
 mod names;
 mod secret_formats;
 mod security;
+mod text;
 mod typing;
 
 use std::sync::OnceLock;
@@ -18,6 +19,7 @@ fn specs() -> Vec<RuleSpec> {
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
         security::hardcoded_secret::SPEC,
+        security::sensitive_data_logged::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }

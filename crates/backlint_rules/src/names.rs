@@ -118,6 +118,15 @@ const LABEL_WORDS: &[&str] = &[
     "store",
     "storage",
     "location",
+    "content",
+    "contents",
+    "payload",
+    "claims",
+    "data",
+    "info",
+    "details",
+    "metadata",
+    "meta",
 ];
 
 /// Words that, anywhere in a name, say it holds something public or derived, never a secret:
@@ -145,6 +154,11 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "policy",
     "regex",
     "version",
+    "without",
+    "redacted",
+    "masked",
+    "sanitized",
+    "safe",
 ];
 
 /// The words of an identifier, key or keyword: `dbPassword` → [db, password],
@@ -179,13 +193,60 @@ pub fn word_parts(name: &str) -> Vec<String> {
     parts
 }
 
+/// First words that make a name a flag or an action about a secret, not the secret:
+/// `hasPassword`, `isTokenValid`, `refreshToken()`… (`refresh_token` the value is caught by
+/// `token` being last only when the first word is not one of these).
+const FLAG_OR_ACTION_WORDS: &[&str] = &[
+    "has", "is", "should", "can", "was", "will", "needs", "require", "requires", "use", "uses",
+    "show", "hide", "toggle", "validate", "verify", "check", "generate", "create", "revoke",
+    "rotate", "on", "handle", "num", "with", "without", "no", "missing", "invalid", "valid",
+    "expected",
+];
+
+/// Whether a name means sensitive data that must not be logged: a secret (see
+/// [`means_secret`]), or personal data that is as bad in a log: `authorization`, `cookie`,
+/// `creditCard`, `cardNumber`, `cvv`, `ssn`.
+pub fn means_sensitive(name: &str) -> bool {
+    if means_secret(name) {
+        return true;
+    }
+    let parts = word_parts(name);
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return false;
+    };
+    let excluded = parts
+        .iter()
+        .any(|part| NOT_SECRET_WORDS.contains(&part.as_str()))
+        || FLAG_OR_ACTION_WORDS.contains(&first.as_str()) && parts.len() > 1
+        || LABEL_WORDS.contains(&last.as_str());
+    if excluded {
+        return false;
+    }
+    let pairs = parts.windows(2).any(|pair| {
+        matches!(
+            (pair[0].as_str(), pair[1].as_str()),
+            ("credit", "card") | ("card", "number") | ("social", "security")
+        )
+    });
+    pairs
+        || parts.iter().any(|part| {
+            matches!(
+                part.as_str(),
+                "authorization" | "cookie" | "cookies" | "cvv" | "cvc" | "ssn"
+            )
+        })
+}
+
 /// Whether a name means a secret value: `password`, `dbPassword`, `API_KEY`, `clientSecret`,
 /// `auth_token`; not `passwordLabel`, `tokenType`, `passwordHash`, `apiKeyHeader`, `authUrl`.
 pub fn means_secret(name: &str) -> bool {
     let parts = word_parts(name);
-    let Some(last) = parts.last() else {
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
         return false;
     };
+    if FLAG_OR_ACTION_WORDS.contains(&first.as_str()) && parts.len() > 1 {
+        return false;
+    }
     if parts
         .iter()
         .any(|part| NOT_SECRET_WORDS.contains(&part.as_str()))
@@ -254,6 +315,32 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_names() {
+        for name in [
+            "password",
+            "authorization",
+            "Cookie",
+            "creditCardNumber",
+            "card_number",
+            "cvv",
+            "ssn",
+            "user_ssn",
+        ] {
+            assert!(means_sensitive(name), "{name} is sensitive");
+        }
+        for name in [
+            "cookieName",
+            "hasCookie",
+            "authorizationUrl",
+            "cardType",
+            "username",
+            "email",
+        ] {
+            assert!(!means_sensitive(name), "{name} is not sensitive");
+        }
+    }
+
+    #[test]
     fn names_about_secrets_are_not_secrets() {
         for name in [
             "passwordLabel",
@@ -278,6 +365,8 @@ mod tests {
             "author",
             "passwordResetUrl",
             "csrfToken",
+            "hasPassword",
+            "isTokenValid",
             "",
         ] {
             assert!(!means_secret(name), "{name} does not mean a secret");

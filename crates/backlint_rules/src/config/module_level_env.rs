@@ -8,6 +8,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use tree_sitter::Node;
 
+use crate::text::compact;
+
 pub const SPEC: RuleSpec = RuleSpec {
     id: "module-level-env",
     docs: include_str!("../../../../rules/module-level-env.toml"),
@@ -371,13 +373,4 @@ fn string_literal(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
         .trim_start_matches(['r', 'b', 'u', 'R', 'B', 'U']);
     let unquoted = quoted.trim_matches(['"', '\'', '`']);
     (!unquoted.contains(['{', '$', '"', '\''])).then(|| unquoted.to_owned())
-}
-
-/// An expression as a message shows it: on one line, at most 60 characters.
-fn compact(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-        None => one_line,
-    }
 }

@@ -1,3 +1,4 @@
 //! Security: what an attacker would look for.
 
 pub mod hardcoded_secret;
+pub mod sensitive_data_logged;
