@@ -42,6 +42,7 @@ fn example_projects_report_exactly_their_planted_problems() {
         found,
         vec![
             format!("{fastapi}/routers/orders.py:71 bare-except"),
+            format!("{fastapi}/routers/users.py:35 sensitive-data-logged"),
             format!("{fastapi}/services/payments.py:42 bare-except"),
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),
