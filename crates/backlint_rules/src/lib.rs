@@ -4,6 +4,7 @@
 mod config;
 mod errors;
 mod names;
+mod paths;
 mod secret_formats;
 mod security;
 mod text;

@@ -4,10 +4,11 @@
 use backlint_engine::rule::{OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::{Imported, LoadTrigger};
 use backlint_engine::{Grammar, Language};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
+use crate::paths::glob_set;
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -80,18 +81,7 @@ impl Default for Options {
 
 fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     let options: Options = backlint_engine::rule::parse_options(SPEC.id, options)?;
-    let mut allow = GlobSetBuilder::new();
-    for pattern in &options.allow {
-        let glob = Glob::new(pattern).map_err(|error| OptionsError {
-            rule: SPEC.id,
-            message: format!("`allow`: {error}"),
-        })?;
-        allow.add(glob);
-    }
-    let allow = allow.build().map_err(|error| OptionsError {
-        rule: SPEC.id,
-        message: format!("`allow`: {error}"),
-    })?;
+    let allow = glob_set(SPEC.id, "allow", &options.allow)?;
     Ok(Box::new(ModuleLevelEnv {
         allow,
         python: options.python,

@@ -3,11 +3,12 @@
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::{Language, Level};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::means_secret;
+use crate::paths::glob_set;
 use crate::secret_formats::find_secret;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -59,18 +60,7 @@ impl Default for Options {
 
 fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     let options: Options = parse_options(SPEC.id, options)?;
-    let mut test_paths = GlobSetBuilder::new();
-    for pattern in &options.test_paths {
-        let glob = Glob::new(pattern).map_err(|error| OptionsError {
-            rule: SPEC.id,
-            message: format!("`test-paths`: {error}"),
-        })?;
-        test_paths.add(glob);
-    }
-    let test_paths = test_paths.build().map_err(|error| OptionsError {
-        rule: SPEC.id,
-        message: format!("`test-paths`: {error}"),
-    })?;
+    let test_paths = glob_set(SPEC.id, "test-paths", &options.test_paths)?;
     Ok(Box::new(HardcodedSecret {
         test_paths,
         entropy: options.entropy,

@@ -3,11 +3,12 @@
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::{means_sensitive, word_parts};
+use crate::paths::glob_set;
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -49,18 +50,7 @@ impl Default for Options {
 
 fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     let options: Options = parse_options(SPEC.id, options)?;
-    let mut ignore_paths = GlobSetBuilder::new();
-    for pattern in &options.ignore_paths {
-        let glob = Glob::new(pattern).map_err(|error| OptionsError {
-            rule: SPEC.id,
-            message: format!("`ignore-paths`: {error}"),
-        })?;
-        ignore_paths.add(glob);
-    }
-    let ignore_paths = ignore_paths.build().map_err(|error| OptionsError {
-        rule: SPEC.id,
-        message: format!("`ignore-paths`: {error}"),
-    })?;
+    let ignore_paths = glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?;
     Ok(Box::new(SensitiveDataLogged { ignore_paths }))
 }
 
