@@ -59,7 +59,7 @@ pub fn parse_options<T: DeserializeOwned + Default>(
 /// What a rule sees while it checks a node, and where its findings go.
 pub struct RuleContext<'a> {
     pub source: &'a Source,
-    pub semantic: &'a Semantic,
+    pub semantic: &'a Semantic<'a>,
     pub grammar: Grammar,
     pub(crate) rule_index: usize,
     pub(crate) findings: &'a mut Vec<(usize, Finding)>,

@@ -7,6 +7,7 @@
 //! marked when the parent is entered (the body of a Python function, the callee of an IIFE, the
 //! callbacks of `.map`) and picked up when the child is entered.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -135,7 +136,7 @@ impl Imports {
 
 /// The semantic state at the current point of the walk.
 #[derive(Debug)]
-pub struct Semantic {
+pub struct Semantic<'tree> {
     grammar: Grammar,
     scopes: Vec<Scope>,
     loops: Vec<LoopEntry>,
@@ -144,8 +145,11 @@ pub struct Semantic {
     marked: Vec<(usize, Mark)>,
     /// How many ERROR nodes enclose the current node.
     error_depth: usize,
-    /// What module-load code calls, and whether the module is a program's entry point.
-    module_load: ModuleLoad,
+    /// What module-load code calls, and whether the module is a program's entry point: found
+    /// on the first question, since most rules never ask.
+    module_load: OnceCell<ModuleLoad>,
+    root: Node<'tree>,
+    source: &'tree Source,
 }
 
 /// Why code inside a function runs when the module loads: the module calls the function, or
@@ -275,8 +279,8 @@ fn roles(grammar: Grammar) -> &'static [Role] {
     &tables[grammar.index()]
 }
 
-impl Semantic {
-    pub fn new(grammar: Grammar, root: Node<'_>, source: &Source) -> Semantic {
+impl<'tree> Semantic<'tree> {
+    pub fn new(grammar: Grammar, root: Node<'tree>, source: &'tree Source) -> Semantic<'tree> {
         let imports = match grammar {
             Grammar::Python => collect_python_imports(root, source),
             Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
@@ -295,7 +299,9 @@ impl Semantic {
             imports,
             marked: Vec::new(),
             error_depth: 0,
-            module_load: collect_module_load(grammar, root, source),
+            module_load: OnceCell::new(),
+            root,
+            source,
         }
     }
 
@@ -328,7 +334,7 @@ impl Semantic {
     /// `bootstrap().catch(…)`), exits the process at load (`process.exit`, `sys.exit`), or has
     /// `if __name__ == "__main__":`.
     pub fn is_entry_point(&self) -> bool {
-        self.module_load.is_entry_point
+        self.module_load().is_entry_point
     }
 
     /// When the current node is directly in a top-level function that the module calls at its
@@ -356,7 +362,7 @@ impl Semantic {
             _ => return None,
         };
         let (_, call_offset) = self
-            .module_load
+            .module_load()
             .invoked
             .iter()
             .find(|(name, _)| name == callee)?;
@@ -385,6 +391,11 @@ impl Semantic {
     /// node). Rules that still want to find something there must check the tokens around it.
     pub fn in_error_region(&self) -> bool {
         self.error_depth > 0
+    }
+
+    fn module_load(&self) -> &ModuleLoad {
+        self.module_load
+            .get_or_init(|| collect_module_load(self.grammar, self.root, self.source))
     }
 
     pub(crate) fn enter(&mut self, node: Node<'_>, source: &Source) {
