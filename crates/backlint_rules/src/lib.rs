@@ -21,6 +21,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::bare_except::SPEC,
         security::hardcoded_secret::SPEC,
         security::sensitive_data_logged::SPEC,
+        security::sql_injection::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }
