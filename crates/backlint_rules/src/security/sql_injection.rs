@@ -3,9 +3,12 @@
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::{Grammar, Language};
+use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
+use crate::names::word_parts;
+use crate::paths::glob_set;
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -14,13 +17,40 @@ pub const SPEC: RuleSpec = RuleSpec {
     new,
 };
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Options {}
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Globs of files whose SQL does not handle outside input: tests, and schema migrations,
+    /// whose DDL interpolates the names of tables and constraints.
+    ignore_paths: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            ignore_paths: [
+                "**/test/**",
+                "**/tests/**",
+                "**/__tests__/**",
+                "**/*.test.*",
+                "**/*.spec.*",
+                "**/test_*.py",
+                "**/*_test.py",
+                "**/integration-tests/**",
+                "**/migrations/**",
+                "**/alembic/versions/**",
+                "**/{seed,populate}*.*",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        }
+    }
+}
 
 fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
-    let Options {} = parse_options(SPEC.id, options)?;
-    Ok(Box::new(SqlInjection))
+    let options: Options = parse_options(SPEC.id, options)?;
+    let ignore_paths = glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?;
+    Ok(Box::new(SqlInjection { ignore_paths }))
 }
 
 fn sql_injection_message(api: &str, value: &str, advice: &str) -> String {
@@ -70,7 +100,9 @@ const SQL_KEYWORDS: &[&str] = &[
     "truncate ",
 ];
 
-struct SqlInjection;
+struct SqlInjection {
+    ignore_paths: GlobSet,
+}
 
 impl Rule for SqlInjection {
     fn node_kinds(&self, language: Language) -> &'static [&'static str] {
@@ -115,9 +147,24 @@ impl Rule for SqlInjection {
         let Some(sql) = sql_argument(arguments) else {
             return;
         };
+        if self.ignore_paths.is_match(&context.source.path) {
+            return;
+        }
+        let mut cursor = arguments.walk();
+        let has_parameters = arguments
+            .named_children(&mut cursor)
+            .filter(|argument| argument.kind() != "comment")
+            .count()
+            > 1;
         let Some(built) = built_sql(sql, node, context) else {
             return;
         };
+        // With values sent as parameters next to the text, what is pasted into the text is
+        // usually a fragment or an identifier the author built on purpose; only a value pasted
+        // between SQL quotes (`'${email}'`) is still an injection.
+        if has_parameters && !is_quoted_in_sql(built.value, context) {
+            return;
+        }
         let api = compact(context.text(callee));
         let message = sql_injection_message(&api, &compact(context.text(built.value)), advice);
         let finding = context.report(sql, message);
@@ -127,6 +174,14 @@ impl Rule for SqlInjection {
                 .push((origin, "the SQL text is built here".to_owned()));
         }
     }
+}
+
+/// Whether an interpolated value sits between SQL string quotes: `'${email}'`, `'{email}'`.
+fn is_quoted_in_sql(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(part) = value.parent() else {
+        return false;
+    };
+    context.source.text()[..part.start_byte()].ends_with('\'')
 }
 
 /// `db.query` → `query`, `text` → `text`.
@@ -301,8 +356,55 @@ fn reads_as_sql(text: &str) -> bool {
 
 /// Constants are safe to interpolate: literals, `UPPER_CASE` names, and names bound once to a
 /// literal (a table name in a `const`).
+/// The last words of names that hold SQL identifiers (a table, a column, a constraint), which
+/// DDL and dynamic queries interpolate by design.
+const IDENTIFIER_WORDS: &[&str] = &[
+    "table",
+    "tables",
+    "column",
+    "columns",
+    "schema",
+    "constraint",
+    "constraints",
+    "index",
+    "slot",
+    "publication",
+    "database",
+    "db",
+    "identifier",
+];
+
+/// Calls that quote or escape what they return (`connection.ops.quote_name(…)`,
+/// `escapeIdentifier(…)`, psycopg's `sql.Identifier(…)`).
+fn is_quoting_call(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(function) = value.child_by_field_name("function") else {
+        return false;
+    };
+    let name = context.text(function).to_lowercase();
+    ["quote", "escape", "identifier", "qn"].iter().any(|word| {
+        name.rsplit('.')
+            .next()
+            .is_some_and(|last| last.contains(word))
+    })
+}
+
+fn names_an_identifier(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let text = context.text(value);
+    if text.contains("_meta") {
+        return true;
+    }
+    let name = text.rsplit(['.', '>']).next().unwrap_or(text);
+    word_parts(name)
+        .last()
+        .is_some_and(|word| IDENTIFIER_WORDS.contains(&word.as_str()))
+}
+
 fn is_constant(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+    if names_an_identifier(value, context) {
+        return true;
+    }
     match value.kind() {
+        "call" | "call_expression" => is_quoting_call(value, context),
         "number" | "integer" | "float" | "true" | "false" | "none" | "null" | "undefined" => true,
         "string" => {
             let mut cursor = value.walk();
