@@ -343,10 +343,33 @@ fn collect_operands<'tree>(
     operands.push(node);
 }
 
+/// Whether a text reads as a query that takes values: two SQL keywords, and not DDL
+/// (`CREATE`, `ALTER`, `DROP`…), whose table and constraint names cannot be sent as
+/// parameters at all, so building it is the only way.
 fn reads_as_sql(text: &str) -> bool {
     let lowered = text
         .to_lowercase()
-        .replace(['\n', '\t', '`', '"', '\''], " ");
+        .replace(['\n', '\t', '`', '"', '\'', '(', '{', '$'], " ");
+    let first_word = lowered.split_whitespace().find(|word| {
+        word.chars()
+            .all(|character| character.is_ascii_alphabetic())
+    });
+    if matches!(
+        first_word,
+        Some(
+            "create"
+                | "alter"
+                | "drop"
+                | "truncate"
+                | "comment"
+                | "grant"
+                | "revoke"
+                | "vacuum"
+                | "analyze"
+        )
+    ) {
+        return false;
+    }
     SQL_KEYWORDS
         .iter()
         .filter(|keyword| lowered.contains(*keyword))
@@ -405,6 +428,10 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>) -> bool {
     }
     match value.kind() {
         "call" | "call_expression" => is_quoting_call(value, context),
+        // `+expire`, `Number(x)`: numbers cannot carry SQL.
+        "unary_expression" => value
+            .child_by_field_name("operator")
+            .is_some_and(|operator| matches!(context.text(operator), "+" | "-")),
         "number" | "integer" | "float" | "true" | "false" | "none" | "null" | "undefined" => true,
         "string" => {
             let mut cursor = value.walk();
