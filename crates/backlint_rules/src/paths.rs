@@ -19,3 +19,28 @@ pub fn glob_set(
     }
     builder.build().map_err(invalid)
 }
+
+/// Test files, test helpers and seed data, which rules about production code leave alone or
+/// report at a lower level.
+const TEST_PATHS: &[&str] = &[
+    "**/test/**",
+    "**/tests/**",
+    "**/__tests__/**",
+    "**/*.test.*",
+    "**/*.spec.*",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/e2e/**",
+    "**/{testing,integration-tests,test-utils}/**",
+    "**/{seed,populate}*.*",
+];
+
+/// [`TEST_PATHS`] followed by a rule's own globs, as an option's default.
+pub fn test_paths_and(extra: &[&str]) -> Vec<String> {
+    TEST_PATHS
+        .iter()
+        .chain(extra)
+        .map(|glob| (*glob).to_owned())
+        .collect()
+}

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::means_secret;
-use crate::paths::glob_set;
+use crate::paths::{glob_set, test_paths_and};
 use crate::secret_formats::find_secret;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -33,26 +33,14 @@ struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            test_paths: [
-                "**/test/**",
-                "**/tests/**",
-                "**/__tests__/**",
-                "**/*.test.*",
-                "**/*.spec.*",
-                "**/test_*.py",
-                "**/*_test.py",
-                "**/conftest.py",
+            test_paths: test_paths_and(&[
                 "**/fixtures/**",
-                "**/e2e/**",
-                "**/{testing,integration-tests,test-utils,seeds,seeders}/**",
-                "**/{seed,populate}*.*",
+                "**/{seeds,seeders}/**",
                 "**/__mocks__/**",
                 "**/mocks/**",
                 "**/mock.*",
                 "**/*.mock.*",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            ]),
             entropy: 3.5,
         }
     }

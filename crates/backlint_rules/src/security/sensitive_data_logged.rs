@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::{means_sensitive, word_parts};
-use crate::paths::glob_set;
+use crate::paths::{glob_set, test_paths_and};
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -29,21 +29,7 @@ struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            ignore_paths: [
-                "**/test/**",
-                "**/tests/**",
-                "**/__tests__/**",
-                "**/*.test.*",
-                "**/*.spec.*",
-                "**/test_*.py",
-                "**/*_test.py",
-                "**/e2e/**",
-                "**/integration-tests/**",
-                "**/{cli,commands,management,scripts,bin}/**",
-                "**/{seed,populate}*.*",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            ignore_paths: test_paths_and(&["**/{cli,commands,management,scripts,bin}/**"]),
         }
     }
 }
