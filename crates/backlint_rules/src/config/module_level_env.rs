@@ -118,16 +118,8 @@ impl Rule for ModuleLevelEnv {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let semantic = context.semantic;
-        let trigger = match semantic.load_trigger() {
-            Some(trigger) => Some(trigger),
-            None if semantic.is_at_module_load() => None,
-            None => return,
-        };
-        // A program's entry point reads its configuration when it starts; nothing imports it.
-        if semantic.is_entry_point() {
-            return;
-        }
+        // Finding an access is a cheap test on the node's text; the semantic questions below
+        // (and the module-load walk they may start) are asked only for the few that are.
         let accesses = match context.grammar {
             Grammar::Python => python_access(node, context).into_iter().collect(),
             Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => js_accesses(node, context),
@@ -142,7 +134,17 @@ impl Rule for ModuleLevelEnv {
                 })
             })
             .collect();
-        if accesses.is_empty() || self.allow.is_match(&context.source.path) {
+        if accesses.is_empty() {
+            return;
+        }
+        let semantic = context.semantic;
+        let trigger = match semantic.load_trigger() {
+            Some(trigger) => Some(trigger),
+            None if semantic.is_at_module_load() => None,
+            None => return,
+        };
+        // A program's entry point reads its configuration when it starts; nothing imports it.
+        if semantic.is_entry_point() || self.allow.is_match(&context.source.path) {
             return;
         }
         let accesses = merge_destructuring(accesses);
