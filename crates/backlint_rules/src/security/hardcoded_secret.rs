@@ -247,6 +247,11 @@ fn named_value<'tree>(
         }
         _ => return None,
     };
+    // Most assignments and properties hold something other than a string: they are left
+    // before the name is read.
+    if !is_string(value) {
+        return None;
+    }
     let name = match name_node.kind() {
         "identifier"
         | "property_identifier"
