@@ -173,12 +173,26 @@ fn is_logging_call(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
                     .map_or("", |property| context.text(property)),
                 _ => return false,
             };
-            word_parts(object_name)
-                .last()
-                .is_some_and(|word| LOGGER_NAMES.contains(&word.as_str()))
+            LOGGER_NAMES
+                .iter()
+                .any(|logger| ends_with_word(object_name, logger))
         }
         _ => false,
     }
+}
+
+/// Whether a name's last word is `word` (`logger`, `appLogger`, `request_log`, `LOG`), without
+/// splitting the name: this runs on every method call of a file.
+fn ends_with_word(name: &str, word: &str) -> bool {
+    let Some(start) = name.len().checked_sub(word.len()) else {
+        return false;
+    };
+    if !name.is_char_boundary(start) || !name[start..].eq_ignore_ascii_case(word) {
+        return false;
+    }
+    start == 0
+        || name[start..].starts_with(|first: char| first.is_ascii_uppercase())
+        || name[..start].ends_with(['_', '-', '$'])
 }
 
 /// The first value in a logging call's arguments that is sensitive, and whether it is a whole
@@ -269,4 +283,36 @@ fn is_whole_request_part(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let object_name = context.text(object);
     let object_last = object_name.rsplit('.').next().unwrap_or(object_name);
     matches!(object_last, "req" | "request") && matches!(context.text(property), "body" | "headers")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_with_word;
+
+    #[test]
+    fn logger_names_end_with_a_logger_word() {
+        for name in [
+            "logger",
+            "appLogger",
+            "request_log",
+            "LOGGER",
+            "consoleLog",
+            "console",
+        ] {
+            assert!(
+                ["logger", "log", "console"]
+                    .iter()
+                    .any(|word| ends_with_word(name, word)),
+                "{name}"
+            );
+        }
+        for name in ["catalog", "dialog", "blog", "loggers_config", ""] {
+            assert!(
+                !["logger", "log", "console"]
+                    .iter()
+                    .any(|word| ends_with_word(name, word)),
+                "{name}"
+            );
+        }
+    }
 }
