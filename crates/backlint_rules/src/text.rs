@@ -1,4 +1,7 @@
-//! How messages show source text.
+//! Reading source text: string literals, and how messages show expressions.
+
+use backlint_engine::rule::RuleContext;
+use tree_sitter::Node;
 
 /// An expression as a message shows it: on one line, at most 60 characters.
 pub fn compact(text: &str) -> String {
@@ -7,4 +10,44 @@ pub fn compact(text: &str) -> String {
         Some((cut, _)) => format!("{}…", &one_line[..cut]),
         None => one_line,
     }
+}
+
+/// The text inside a string literal's quotes, and the byte offset where it starts.
+pub struct Content<'source> {
+    pub text: &'source str,
+    pub offset: usize,
+}
+
+/// The content of a string literal (prefixes such as `r`/`f` and single or triple quotes
+/// removed); `None` for strings with interpolation (`${x}`, f-strings), whose value is not in
+/// the source.
+pub fn string_content<'source>(
+    node: Node<'_>,
+    context: &RuleContext<'source>,
+) -> Option<Content<'source>> {
+    if !matches!(node.kind(), "string" | "template_string") {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let interpolated = node
+        .named_children(&mut cursor)
+        .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"));
+    if interpolated {
+        return None;
+    }
+    let source = context.source.text();
+    let raw = &source[node.byte_range()];
+    let prefix_length = raw.find(['"', '\'', '`'])?;
+    let quote = &raw[prefix_length..];
+    let quote_length = if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let start = node.start_byte() + prefix_length + quote_length;
+    let end = node.end_byte().checked_sub(quote_length)?;
+    (start <= end).then(|| Content {
+        text: &source[start..end],
+        offset: start,
+    })
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::paths::glob_set;
-use crate::text::compact;
+use crate::text::{compact, string_content};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "module-level-env",
@@ -252,8 +252,9 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
                 node.child_by_field_name("property")
                     .map(|property| context.text(property).to_owned())
             } else {
-                node.child_by_field_name("index")
-                    .and_then(|index| string_literal(index, context))
+                node.child_by_field_name("index").and_then(|index| {
+                    string_content(index, context).map(|content| content.text.to_owned())
+                })
             };
             if is_written(node) {
                 return Vec::new();
@@ -347,22 +348,12 @@ fn python_access(node: Node<'_>, context: &RuleContext<'_>) -> Option<Access> {
     if !is_read || is_written(node) {
         return None;
     }
-    let variable = argument.and_then(|argument| string_literal(argument, context));
+    let variable = argument.and_then(|argument| {
+        string_content(argument, context).map(|content| content.text.to_owned())
+    });
     Some(Access {
         range: node.byte_range(),
         shown: compact(context.text(node)),
         variable,
     })
-}
-
-/// The content of a plain string literal, without its quotes.
-fn string_literal(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
-    if node.kind() != "string" {
-        return None;
-    }
-    let quoted = context
-        .text(node)
-        .trim_start_matches(['r', 'b', 'u', 'R', 'B', 'U']);
-    let unquoted = quoted.trim_matches(['"', '\'', '`']);
-    (!unquoted.contains(['{', '$', '"', '\''])).then(|| unquoted.to_owned())
 }

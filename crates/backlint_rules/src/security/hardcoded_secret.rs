@@ -10,6 +10,7 @@ use tree_sitter::Node;
 use crate::names::means_secret;
 use crate::paths::{glob_set, test_paths_and};
 use crate::secret_formats::find_secret;
+use crate::text::string_content;
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "hardcoded-secret",
@@ -116,7 +117,7 @@ impl Rule for HardcodedSecret {
 impl HardcodedSecret {
     /// (a) A string whose content has a known credential format.
     fn check_format(&self, string: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(content) = literal_content(string, context) else {
+        let Some(content) = string_content(string, context) else {
             return;
         };
         let Some(found) = find_secret(content.text) else {
@@ -144,7 +145,7 @@ impl HardcodedSecret {
         let Some((name, value)) = named_value(node, context) else {
             return;
         };
-        let Some(content) = literal_content(value, context) else {
+        let Some(content) = string_content(value, context) else {
             return;
         };
         let name = name.trim_matches(['"', '\'', '`']).to_owned();
@@ -355,44 +356,6 @@ fn is_sample_text(string: Node<'_>, context: &RuleContext<'_>) -> bool {
 
 fn is_string(node: Node<'_>) -> bool {
     matches!(node.kind(), "string" | "template_string")
-}
-
-/// The text inside a string literal, and where it starts in the source; `None` for strings
-/// with interpolation (`${x}`, f-strings), whose value is not in the source.
-struct Content<'source> {
-    text: &'source str,
-    offset: usize,
-}
-
-fn literal_content<'source>(
-    node: Node<'_>,
-    context: &RuleContext<'source>,
-) -> Option<Content<'source>> {
-    if !is_string(node) {
-        return None;
-    }
-    let mut cursor = node.walk();
-    let interpolated = node
-        .named_children(&mut cursor)
-        .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"));
-    if interpolated {
-        return None;
-    }
-    let source = context.source.text();
-    let raw = &source[node.byte_range()];
-    let prefix_length = raw.find(['"', '\'', '`'])?;
-    let quote = &raw[prefix_length..];
-    let quote_length = if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
-        3
-    } else {
-        1
-    };
-    let start = node.start_byte() + prefix_length + quote_length;
-    let end = node.end_byte().checked_sub(quote_length)?;
-    (start <= end).then(|| Content {
-        text: &source[start..end],
-        offset: start,
-    })
 }
 
 /// Whether a string given a secret's name holds a real value rather than a placeholder or a
