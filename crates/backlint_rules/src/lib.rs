@@ -7,6 +7,7 @@ mod names;
 mod paths;
 mod secret_formats;
 mod security;
+mod syntax;
 mod text;
 mod typing;
 

@@ -51,3 +51,50 @@ pub fn string_content<'source>(
         offset: start,
     })
 }
+
+/// The `%s`/`%(name)s` and `{}`/`{0}`/`{name}` placeholders of a format string: where each
+/// is, and the field it names (empty for the next positional one).
+pub fn format_placeholders(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let bytes = text.as_bytes();
+    let mut placeholders = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        match (bytes[index], bytes.get(index + 1)) {
+            (b'%', Some(b'%')) | (b'{', Some(b'{')) => index += 2,
+            (b'%', Some(_)) => {
+                let end = text[index + 1..]
+                    .find(|character: char| character.is_ascii_alphabetic())
+                    .map_or(bytes.len(), |offset| index + 1 + offset + 1);
+                let field = text[index..end]
+                    .strip_prefix("%(")
+                    .and_then(|rest| rest.split_once(')'))
+                    .map_or_else(String::new, |(name, _)| name.to_owned());
+                placeholders.push((index..end, field));
+                index = end;
+            }
+            (b'{', Some(_)) => {
+                let end = text[index..]
+                    .find('}')
+                    .map_or(bytes.len(), |offset| index + offset + 1);
+                let inside = text.get(index + 1..end - 1).unwrap_or("");
+                let field = inside
+                    .split(['!', ':', '.', '['])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                placeholders.push((index..end, field));
+                index = end;
+            }
+            _ => index += 1,
+        }
+    }
+    // Positional `{}` placeholders are numbered in order, as `str.format` does.
+    let mut next = 0;
+    for (_, field) in &mut placeholders {
+        if field.is_empty() {
+            *field = next.to_string();
+            next += 1;
+        }
+    }
+    placeholders
+}

@@ -2,14 +2,15 @@
 //! access to the logs (and every log pipeline) can read them.
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::Language;
+use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::{means_sensitive, word_parts};
 use crate::paths::{glob_set, test_paths_and};
-use crate::text::compact;
+use crate::syntax::{descendants, enclosing_function};
+use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "sensitive-data-logged",
@@ -56,24 +57,71 @@ const LOGGER_NAMES: &[&str] = &[
     "console", "logger", "log", "logging", "winston", "pino", "bunyan", "loglevel",
 ];
 
-/// Logger methods that do not write a record.
-const NOT_LOGGING_METHODS: &[&str] = &[
-    "child",
-    "bind",
-    "setLevel",
-    "level",
-    "isEnabledFor",
-    "getLogger",
-    "time",
-    "timeEnd",
-    "table",
-    "group",
-    "groupEnd",
+/// Methods that write a record, across `console`, Python's `logging`, pino, winston, bunyan,
+/// loglevel and NestJS's `Logger`. Other methods of an object named like a logger (an audit
+/// entry's `append`, `logger.child`) are not logging calls.
+const LOGGING_METHODS: &[&str] = &[
+    "log",
+    "trace",
+    "debug",
+    "verbose",
+    "silly",
+    "http",
+    "info",
+    "notice",
+    "warn",
+    "warning",
+    "error",
+    "exception",
+    "critical",
+    "crit",
+    "fatal",
+    "alert",
+    "emerg",
+    "dir",
+];
+
+/// The methods of Python's `str` and `bytes` that a secret string is used with: evidence
+/// that a name holds the string, not an object named after it.
+const STRING_METHODS: &[&str] = &[
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "rsplit",
+    "splitlines",
+    "partition",
+    "rpartition",
+    "lower",
+    "upper",
+    "casefold",
+    "encode",
+    "decode",
+    "startswith",
+    "endswith",
+    "removeprefix",
+    "removesuffix",
+    "replace",
+    "find",
+    "index",
     "count",
-    "assert",
-    "basicConfig",
-    "disable",
-    "addHandler",
+    "format",
+    "join",
+    "hex",
+];
+
+/// The verbs of a call that fetches a secret by its name (`getSecret(name)`,
+/// `fetch_password(key)`): what is passed to it is the key, not the secret.
+const LOOKUP_VERBS: &[&str] = &[
+    "get", "fetch", "read", "load", "lookup", "resolve", "retrieve", "find",
+];
+const LOOKED_UP_NOUNS: &[&str] = &[
+    "secret",
+    "secrets",
+    "password",
+    "passwords",
+    "credential",
+    "credentials",
 ];
 
 /// Calls whose result does not carry their argument's value into the log.
@@ -162,7 +210,7 @@ fn is_logging_call(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
             ) else {
                 return false;
             };
-            if NOT_LOGGING_METHODS.contains(&context.text(method)) {
+            if !LOGGING_METHODS.contains(&context.text(method)) {
                 return false;
             }
             let object_name = match object.kind() {
@@ -206,7 +254,7 @@ fn first_sensitive_value<'tree>(
     while let Some(node) = pending.pop() {
         match node.kind() {
             "identifier" | "shorthand_property_identifier" => {
-                if means_sensitive(context.text(node)) {
+                if means_sensitive(context.text(node)) && !holds_something_else(node, context) {
                     return Some((node, false));
                 }
             }
@@ -215,7 +263,10 @@ fn first_sensitive_value<'tree>(
                     return Some((node, true));
                 }
                 if let Some(name) = accessed_name(node, context) {
-                    if means_sensitive(&name) {
+                    if means_sensitive(&name)
+                        && !holds_something_else(node, context)
+                        && !identifies_its_owner(node, arguments, context)
+                    {
                         return Some((node, false));
                     }
                 }
@@ -249,6 +300,140 @@ fn first_sensitive_value<'tree>(
         }
     }
     None
+}
+
+/// Whether the function around a value named like a secret shows that it holds something
+/// else: the key a secret is fetched by (`getSecret(secretKey)`), or, in Python, an object
+/// (`token.revoke()`, `db.session.delete(token)`) whose log form is its `__repr__`, not the
+/// secret string.
+fn holds_something_else(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let text = context.text(value);
+    let is_python = matches!(context.grammar, Grammar::Python);
+    descendants(enclosing_function(value)).any(|node| match node.kind() {
+        "call_expression" | "call" => {
+            is_secret_lookup_with(node, text, context)
+                || is_python && is_session_call_with(node, text, context)
+        }
+        "attribute" if is_python => {
+            let (Some(object), Some(attribute)) = (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("attribute"),
+            ) else {
+                return false;
+            };
+            context.text(object) == text && !STRING_METHODS.contains(&context.text(attribute))
+        }
+        _ => false,
+    })
+}
+
+/// Whether the message names a member by its owner: `"for checkout %s", checkout.token`,
+/// `` `transaction ${transaction.token}` ``. The value is then the owner's public identifier
+/// (many schemas call a UUID key `token`), not a credential.
+fn identifies_its_owner(value: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(owner) = value.child_by_field_name("object") else {
+        return false;
+    };
+    let owner_text = context.text(owner);
+    let owner_words = word_parts(owner_text.rsplit('.').next().unwrap_or(owner_text));
+    let Some(text_before) = message_before(value, arguments, context) else {
+        return false;
+    };
+    let label = text_before
+        .trim_end_matches(|character: char| {
+            character.is_whitespace() || "#:='\"".contains(character)
+        })
+        .rsplit(|character: char| !character.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    !label.is_empty() && owner_words.contains(&label)
+}
+
+/// The message text just before where a logged value goes: the text before its `${…}`/`{…}`
+/// part, or before its `%s` placeholder in the message that the other arguments fill.
+fn message_before<'source>(
+    value: Node<'_>,
+    arguments: Node<'_>,
+    context: &RuleContext<'source>,
+) -> Option<&'source str> {
+    let source = context.source.text();
+    let parent = value.parent()?;
+    if matches!(parent.kind(), "template_substitution" | "interpolation") {
+        let string = parent.parent()?;
+        return Some(&source[string.start_byte()..parent.start_byte()]);
+    }
+    if parent.id() != arguments.id() {
+        return None;
+    }
+    let mut cursor = arguments.walk();
+    let positional: Vec<Node<'_>> = arguments
+        .named_children(&mut cursor)
+        .filter(|argument| !matches!(argument.kind(), "comment" | "keyword_argument"))
+        .collect();
+    let message = positional
+        .first()
+        .filter(|first| matches!(first.kind(), "string" | "concatenated_string"))?;
+    let index = positional
+        .iter()
+        .position(|argument| argument.id() == value.id())?
+        .checked_sub(1)?;
+    let message_text = &source[message.byte_range()];
+    let (placeholder, _) = format_placeholders(message_text)
+        .into_iter()
+        .filter(|(range, _)| message_text[range.clone()].starts_with('%'))
+        .nth(index)?;
+    Some(&message_text[..placeholder.start])
+}
+
+/// `getSecret(schema, key)` with `key` among the arguments.
+fn is_secret_lookup_with(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let name = match callee.kind() {
+        "member_expression" => callee.child_by_field_name("property"),
+        "attribute" => callee.child_by_field_name("attribute"),
+        _ => Some(callee),
+    };
+    let parts = name.map_or_else(Vec::new, |name| word_parts(context.text(name)));
+    let is_lookup = parts
+        .first()
+        .is_some_and(|verb| LOOKUP_VERBS.contains(&verb.as_str()))
+        && parts
+            .last()
+            .is_some_and(|noun| LOOKED_UP_NOUNS.contains(&noun.as_str()));
+    is_lookup && has_argument(call, argument, context)
+}
+
+/// `db.session.delete(token)`, `session.add(token)`: an ORM instance.
+fn is_session_call_with(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let (Some(object), Some(method)) = (
+        callee.child_by_field_name("object"),
+        callee.child_by_field_name("attribute"),
+    ) else {
+        return false;
+    };
+    context.text(object).ends_with("session")
+        && matches!(
+            context.text(method),
+            "add" | "delete" | "merge" | "refresh" | "expunge"
+        )
+        && has_argument(call, argument, context)
+}
+
+fn has_argument(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut cursor = arguments.walk();
+    let found = arguments
+        .named_children(&mut cursor)
+        .any(|node| context.text(node) == argument);
+    found
 }
 
 /// The name a member or subscript access reads: `user.password` → `password`,

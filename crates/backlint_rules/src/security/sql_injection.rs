@@ -9,7 +9,8 @@ use tree_sitter::Node;
 
 use crate::names::word_parts;
 use crate::paths::{glob_set, test_paths_and};
-use crate::text::compact;
+use crate::syntax::{descendants, enclosing_function, is_function};
+use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "sql-injection",
@@ -232,68 +233,209 @@ fn built_sql<'tree>(
     })
 }
 
-/// The first non-constant value that an SQL-looking string expression is built from.
+/// The first value that an SQL-looking string expression is built from and that could carry
+/// SQL: not a constant, and not a name pasted between identifier quotes.
 fn built_value<'tree>(expression: Node<'tree>, context: &RuleContext<'_>) -> Option<Node<'tree>> {
-    let interpolated: Vec<Node<'tree>> = match expression.kind() {
+    let pasted = pasted_values(expression, context)?;
+    if !reads_as_sql(context.text(expression)) {
+        return None;
+    }
+    pasted
+        .into_iter()
+        .find(|pasted| {
+            !pasted.as_identifier
+                && !is_fragment_list(pasted, context)
+                && !is_constant(pasted.value, context, 0)
+        })
+        .map(|pasted| pasted.value)
+}
+
+/// `", ".join(columns)`, `columns.join(", ")`: outside a value's place (`IN (…)`, `= …`,
+/// `'…'`), a joined list is a list of columns or conditions. Unless the list was built in
+/// the same function, where its pieces are checked, it was built elsewhere, and this rule
+/// does not follow it there.
+fn is_fragment_list(pasted: &Pasted<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(pieces) = joined_pieces(pasted.value, context) else {
+        return false;
+    };
+    let built_here =
+        pieces.kind() == "identifier" && latest_assignment(pieces, pieces, context).is_some();
+    !pasted.in_value_position && !built_here
+}
+
+/// Whether SQL text that ends with `preceding` expects a value next: after a comparison, a
+/// quote, `IN (`, `LIKE`, `VALUES (`, `LIMIT`, `OFFSET`.
+fn is_value_position(preceding: &str) -> bool {
+    let preceding = preceding.trim_end().to_lowercase();
+    [
+        "'", "=", "<", ">", "in (", "in(", "like", "values (", "values(", "limit", "offset",
+    ]
+    .iter()
+    .any(|ending| preceding.ends_with(ending))
+}
+
+/// A value pasted into a string, and whether every place it goes is between identifier
+/// quotes (`` `%s` ``, `"${table}"`, `[{column}]`): a table or column name, which cannot be
+/// sent as a parameter at all.
+struct Pasted<'tree> {
+    value: Node<'tree>,
+    as_identifier: bool,
+    in_value_position: bool,
+}
+
+/// The values a string expression is built from: the parts of a template string or
+/// f-string, the operands of `+`, the values `%` or `.format()` fill in. `None` when the
+/// expression does not build a string.
+fn pasted_values<'tree>(
+    expression: Node<'tree>,
+    context: &RuleContext<'_>,
+) -> Option<Vec<Pasted<'tree>>> {
+    match expression.kind() {
         // `\`SELECT … ${id}\``, f"SELECT … {id}"
         "template_string" | "string" => {
+            let text = context.text(expression);
             let mut cursor = expression.walk();
-            let parts: Vec<Node<'tree>> = expression
+            let parts: Vec<Pasted<'tree>> = expression
                 .named_children(&mut cursor)
                 .filter(|child| matches!(child.kind(), "template_substitution" | "interpolation"))
-                .filter_map(|part| part.named_child(0))
+                .filter_map(|part| {
+                    let start = part.start_byte() - expression.start_byte();
+                    let end = part.end_byte() - expression.start_byte();
+                    Some(Pasted {
+                        value: part.named_child(0)?,
+                        as_identifier: is_identifier_quoted(text, start..end),
+                        in_value_position: is_value_position(&text[..start]),
+                    })
+                })
                 .collect();
-            parts
+            Some(parts)
         }
-        // `"SELECT … " + id`, "SELECT … %s" % id
         "binary_expression" | "binary_operator" => {
             let operator = expression
                 .child_by_field_name("operator")
                 .map_or("", |operator| context.text(operator));
-            if !matches!(operator, "+" | "%") {
-                return None;
+            let left = expression.child_by_field_name("left")?;
+            let right = expression.child_by_field_name("right")?;
+            match operator {
+                // `"SELECT … " + id`
+                "+" => {
+                    let mut operands = Vec::new();
+                    collect_operands(left, &mut operands, context);
+                    collect_operands(right, &mut operands, context);
+                    let source = context.source.text();
+                    let pasted = operands.into_iter().map(|value| {
+                        // `"… IN (" + ids` or `\`… IN (${ids}\``: the SQL before the value, without
+                        // the `+` and the quote that closes the literal before it.
+                        let before = &source[expression.start_byte()..value.start_byte()];
+                        let without_plus = before.trim_end().trim_end_matches('+').trim_end();
+                        let sql_before = if without_plus.len() < before.trim_end().len() {
+                            without_plus
+                                .strip_suffix(['"', '\'', '`'])
+                                .unwrap_or(without_plus)
+                        } else {
+                            before
+                        };
+                        Pasted {
+                            value,
+                            as_identifier: false,
+                            in_value_position: is_value_position(sql_before),
+                        }
+                    });
+                    Some(pasted.collect())
+                }
+                // "SELECT … %s" % id, "… %s … %s" % (a, b)
+                "%" if left.kind() == "string" => {
+                    let values: Vec<Node<'tree>> = if right.kind() == "tuple" {
+                        let mut cursor = right.walk();
+                        let elements = right.named_children(&mut cursor).collect();
+                        elements
+                    } else {
+                        vec![right]
+                    };
+                    let text = context.text(left);
+                    let placeholders = format_placeholders(text);
+                    let quoted: Vec<bool> = placeholders
+                        .iter()
+                        .map(|(range, _)| is_identifier_quoted(text, range.clone()))
+                        .collect();
+                    let matched = right.kind() != "dictionary" && quoted.len() == values.len();
+                    let pasted = values.into_iter().enumerate().map(|(index, value)| Pasted {
+                        value,
+                        as_identifier: matched && quoted[index],
+                        in_value_position: !matched
+                            || is_value_position(&text[..placeholders[index].0.start]),
+                    });
+                    Some(pasted.collect())
+                }
+                _ => None,
             }
-            let (Some(left), Some(right)) = (
-                expression.child_by_field_name("left"),
-                expression.child_by_field_name("right"),
-            ) else {
-                return None;
-            };
-            if operator == "%" && left.kind() != "string" {
-                return None;
-            }
-            let mut operands = Vec::new();
-            collect_operands(left, &mut operands, context);
-            collect_operands(right, &mut operands, context);
-            operands
         }
-        // "SELECT … {}".format(id)
+        // "SELECT … {}".format(id), "… [{table}] …".format(table=name)
         "call" => {
             let function = expression.child_by_field_name("function")?;
-            let object = function.child_by_field_name("object")?;
+            let format = function.child_by_field_name("object")?;
             let is_format = function.kind() == "attribute"
                 && function
                     .child_by_field_name("attribute")
                     .is_some_and(|method| context.text(method) == "format")
-                && object.kind() == "string";
+                && format.kind() == "string";
             if !is_format {
                 return None;
             }
-            let mut cursor = expression.child_by_field_name("arguments")?.walk();
-            let arguments: Vec<Node<'tree>> = expression
-                .child_by_field_name("arguments")?
+            let text = context.text(format);
+            let placeholders = format_placeholders(text);
+            let arguments = expression.child_by_field_name("arguments")?;
+            let mut cursor = arguments.walk();
+            let mut position = 0;
+            let pasted = arguments
                 .named_children(&mut cursor)
+                .filter(|argument| argument.kind() != "comment")
+                .filter_map(|argument| {
+                    let (field, value) = if argument.kind() == "keyword_argument" {
+                        let name = argument.child_by_field_name("name")?;
+                        (
+                            context.text(name).to_owned(),
+                            argument.child_by_field_name("value")?,
+                        )
+                    } else {
+                        position += 1;
+                        ((position - 1).to_string(), argument)
+                    };
+                    Some((field, value))
+                })
+                .map(|(field, value)| {
+                    let used: Vec<&std::ops::Range<usize>> = placeholders
+                        .iter()
+                        .filter(|(_, name)| *name == field)
+                        .map(|(range, _)| range)
+                        .collect();
+                    Pasted {
+                        value,
+                        as_identifier: !used.is_empty()
+                            && used
+                                .iter()
+                                .all(|range| is_identifier_quoted(text, (*range).clone())),
+                        in_value_position: used.is_empty()
+                            || used
+                                .iter()
+                                .any(|range| is_value_position(&text[..range.start])),
+                    }
+                })
                 .collect();
-            arguments
+            Some(pasted)
         }
-        _ => return None,
-    };
-    if !reads_as_sql(context.text(expression)) {
-        return None;
+        _ => None,
     }
-    interpolated
-        .into_iter()
-        .find(|value| !is_constant(*value, context))
+}
+
+/// Whether the text at `range` sits between identifier quotes: `` `…` ``, `"…"`, `[…]`.
+fn is_identifier_quoted(text: &str, range: std::ops::Range<usize>) -> bool {
+    let before = text[..range.start].chars().next_back();
+    let after = text[range.end..].chars().next();
+    matches!(
+        (before, after),
+        (Some('`'), Some('`')) | (Some('"'), Some('"')) | (Some('['), Some(']'))
+    )
 }
 
 /// The leaves of a `+` chain that are not string literals.
@@ -408,12 +550,16 @@ fn names_an_identifier(value: Node<'_>, context: &RuleContext<'_>) -> bool {
         .is_some_and(|word| IDENTIFIER_WORDS.contains(&word.as_str()))
 }
 
-fn is_constant(value: Node<'_>, context: &RuleContext<'_>) -> bool {
+fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
     if names_an_identifier(value, context) {
         return true;
     }
     match value.kind() {
-        "call" | "call_expression" => is_quoting_call(value, context),
+        "call" | "call_expression" => {
+            is_quoting_call(value, context)
+                || is_numeric_cast(value, context)
+                || is_constant_join(value, context, depth)
+        }
         // `+expire`, `Number(x)`: numbers cannot carry SQL.
         "unary_expression" => value
             .child_by_field_name("operator")
@@ -432,20 +578,23 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>) -> bool {
                 && name.chars().all(|character| {
                     character.is_ascii_uppercase() || character.is_ascii_digit() || character == '_'
                 });
-            upper_case || bound_to_literal(value, context)
+            upper_case
+                || bound_to_safe_value(value, context, depth)
+                || typed_as_number(value, context)
         }
         "member_expression" | "attribute" => {
             // `Tables.USERS`, `this.TABLE`, `settings.DB_TABLE`
             let property = value
                 .child_by_field_name("property")
                 .or_else(|| value.child_by_field_name("attribute"));
-            property.is_some_and(|property| {
-                is_constant(property, context) || {
+            let constant_property = property.is_some_and(|property| {
+                is_constant(property, context, depth) || {
                     let name = context.text(property);
                     name.chars()
                         .all(|character| character.is_ascii_uppercase() || character == '_')
                 }
-            })
+            });
+            constant_property || bound_to_safe_value(value, context, depth)
         }
         "property_identifier" => {
             let name = context.text(value);
@@ -456,15 +605,191 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>) -> bool {
     }
 }
 
-/// Whether a name was last bound to a literal (`const table = "orders"`), in its function or
-/// at the top of the module.
-fn bound_to_literal(name: Node<'_>, context: &RuleContext<'_>) -> bool {
+/// `int(x)`, `Number(x)`, `parseInt(x)`, `len(x)`: numbers cannot carry SQL.
+fn is_numeric_cast(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    call.child_by_field_name("function")
+        .is_some_and(|function| {
+            matches!(
+                context.text(function),
+                "int"
+                    | "float"
+                    | "bool"
+                    | "len"
+                    | "abs"
+                    | "round"
+                    | "Number"
+                    | "Boolean"
+                    | "parseInt"
+                    | "parseFloat"
+                    | "Math.floor"
+                    | "Math.ceil"
+                    | "Math.round"
+                    | "Math.trunc"
+                    | "Math.min"
+                    | "Math.max"
+            )
+        })
+}
+
+/// A join of constants or quoted names: `" AND ".join(["a = 1", "b = 2"])`,
+/// `", ".join("[{}]".format(c) for c in columns)`, `columns.map((c) => \`"${c}"\`).join(", ")`,
+/// or a list that holds only such pieces when it is joined (`where = ["a = 1"];
+/// where.append("b = 2")`).
+fn is_constant_join(call: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
+    joined_pieces(call, context).is_some_and(|pieces| holds_constant_pieces(pieces, context, depth))
+}
+
+/// What a `.join()` call joins: `sep.join(pieces)` in Python, `pieces.join(sep)` in
+/// JavaScript. `None` for other calls.
+fn joined_pieces<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Node<'tree>> {
+    let function = call.child_by_field_name("function")?;
+    let method = function
+        .child_by_field_name("attribute")
+        .or_else(|| function.child_by_field_name("property"))?;
+    if context.text(method) != "join" {
+        return None;
+    }
+    if context.grammar == Grammar::Python {
+        let arguments = call.child_by_field_name("arguments")?;
+        // `sep.join(x for x in xs)` puts the generator itself in the arguments' place.
+        if arguments.kind() == "generator_expression" {
+            Some(arguments)
+        } else {
+            arguments.named_child(0)
+        }
+    } else {
+        function.child_by_field_name("object")
+    }
+}
+
+/// Whether a list, comprehension or `.map()` only yields constants or quoted names.
+fn holds_constant_pieces(pieces: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
+    match pieces.kind() {
+        "list" | "tuple" | "array" => {
+            let mut cursor = pieces.walk();
+            let all_safe = pieces
+                .named_children(&mut cursor)
+                .all(|element| is_safe_piece(element, context, depth));
+            all_safe
+        }
+        "generator_expression" | "list_comprehension" => pieces
+            .child_by_field_name("body")
+            .is_some_and(|body| is_safe_piece(body, context, depth)),
+        "call_expression" => {
+            let mapped = pieces
+                .child_by_field_name("function")
+                .is_some_and(|function| {
+                    function
+                        .child_by_field_name("property")
+                        .is_some_and(|method| context.text(method) == "map")
+                });
+            let callback = pieces
+                .child_by_field_name("arguments")
+                .and_then(|arguments| arguments.named_child(0))
+                .filter(|callback| callback.kind() == "arrow_function")
+                .and_then(|callback| callback.child_by_field_name("body"));
+            mapped && callback.is_some_and(|body| is_safe_piece(body, context, depth))
+        }
+        "identifier" => {
+            let Some((_, assigned)) = latest_assignment(pieces, pieces, context) else {
+                return false;
+            };
+            let name = context.text(pieces);
+            let added_safely = descendants(enclosing_function(pieces)).all(|node| {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return true;
+                };
+                let adds = node.start_byte() < pieces.start_byte()
+                    && function
+                        .child_by_field_name("object")
+                        .is_some_and(|object| context.text(object) == name)
+                    && function
+                        .child_by_field_name("attribute")
+                        .or_else(|| function.child_by_field_name("property"))
+                        .is_some_and(|method| {
+                            matches!(
+                                context.text(method),
+                                "append" | "push" | "extend" | "insert"
+                            )
+                        });
+                !adds
+                    || node
+                        .child_by_field_name("arguments")
+                        .is_some_and(|arguments| {
+                            let mut cursor = arguments.walk();
+                            let all_safe = arguments
+                                .named_children(&mut cursor)
+                                .all(|argument| is_safe_piece(argument, context, depth));
+                            all_safe
+                        })
+            });
+            holds_constant_pieces(assigned, context, depth) && added_safely
+        }
+        _ => false,
+    }
+}
+
+/// A piece of a join: a constant, a quoting call, or a string that only pastes names
+/// between identifier quotes.
+fn is_safe_piece(piece: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
+    is_constant(piece, context, depth)
+        || pasted_values(piece, context).is_some_and(|pasted| {
+            pasted
+                .iter()
+                .all(|pasted| pasted.as_identifier || is_constant(pasted.value, context, depth))
+        })
+}
+
+/// A parameter declared as a number or boolean (`limit: int`, `page: number`), which cannot
+/// carry SQL.
+fn typed_as_number(name: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let wanted = context.text(name);
+    let mut function = enclosing_function(name);
+    while is_function(function) {
+        if let Some(parameters) = function.child_by_field_name("parameters") {
+            let mut cursor = parameters.walk();
+            let declared = parameters
+                .named_children(&mut cursor)
+                .find_map(|parameter| {
+                    let declared_name = parameter
+                        .child_by_field_name("name")
+                        .or_else(|| parameter.child_by_field_name("pattern"))
+                        .or_else(|| parameter.named_child(0))?;
+                    (context.text(declared_name) == wanted)
+                        .then(|| parameter.child_by_field_name("type"))
+                });
+            if let Some(declared_type) = declared {
+                let type_name = declared_type
+                    .map_or("", |declared_type| context.text(declared_type))
+                    .trim_start_matches(':')
+                    .trim();
+                return matches!(
+                    type_name,
+                    "int" | "float" | "bool" | "number" | "bigint" | "boolean"
+                );
+            }
+        }
+        match function.parent() {
+            Some(parent) => function = enclosing_function(parent),
+            None => break,
+        }
+    }
+    false
+}
+
+/// How many assignments back a value's origin is followed.
+const MAX_ORIGIN_DEPTH: usize = 6;
+
+/// Whether a name was last assigned something safe: a literal (`const table = "orders"`), a
+/// count (`self.attempts += 1`), a quoted name, or a string built only from such values
+/// (`value = "TO_CHAR(%s)" % value`), in its function or at the top of the module.
+fn bound_to_safe_value(name: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
+    if depth >= MAX_ORIGIN_DEPTH {
+        return false;
+    }
     let assigned =
         latest_assignment(name, name, context).or_else(|| top_level_assignment(name, context));
-    assigned.is_some_and(|(_, value)| {
-        matches!(value.kind(), "number" | "integer" | "float")
-            || value.kind() == "string" && is_constant(value, context)
-    })
+    assigned.is_some_and(|(_, value)| is_safe_piece(value, context, depth + 1))
 }
 
 /// The top-level `const name = …` or `NAME = …` of the module.
@@ -509,24 +834,7 @@ fn latest_assignment<'tree>(
     context: &RuleContext<'_>,
 ) -> Option<(Node<'tree>, Node<'tree>)> {
     let wanted = context.text(name);
-    let mut scope = call.parent();
-    while let Some(node) = scope {
-        if matches!(
-            node.kind(),
-            "function_declaration"
-                | "function_expression"
-                | "arrow_function"
-                | "method_definition"
-                | "function_definition"
-                | "program"
-                | "module"
-                | "generator_function_declaration"
-        ) {
-            break;
-        }
-        scope = node.parent();
-    }
-    let scope = scope?;
+    let scope = enclosing_function(call);
     let mut latest = None;
     let mut pending = vec![scope];
     while let Some(node) = pending.pop() {
@@ -548,7 +856,8 @@ fn latest_assignment<'tree>(
             _ => (None, None),
         };
         if let (Some(target), Some(value)) = (target, value) {
-            if context.text(target) == wanted {
+            // An assignment that holds the use (`value = "(%s)" % value`) is not its origin.
+            if context.text(target) == wanted && node.end_byte() <= call.start_byte() {
                 let is_later = latest.is_none_or(|(previous, _): (Node<'tree>, Node<'tree>)| {
                     previous.start_byte() < node.start_byte()
                 });
@@ -558,7 +867,10 @@ fn latest_assignment<'tree>(
             }
         }
         let mut cursor = node.walk();
-        pending.extend(node.named_children(&mut cursor));
+        pending.extend(
+            node.named_children(&mut cursor)
+                .filter(|child| !is_function(*child)),
+        );
     }
     latest
 }
