@@ -199,6 +199,43 @@ fn documented_examples_behave_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// The defaults written in `rules/<id>.toml` are the ones the rule uses: configuring every
+/// documented default explicitly changes no finding on the rule's fixtures.
+#[test]
+fn documented_option_defaults_are_the_defaults() {
+    let fixtures = repository_root().join("fixtures");
+    for (spec, docs) in backlint_rules::registry().iter() {
+        if docs.options.is_empty() {
+            continue;
+        }
+        let defaults: toml::Table = docs
+            .options
+            .iter()
+            .map(|option| (option.name.clone(), option.default.clone()))
+            .collect();
+        for path in fixture_files(&fixtures.join(spec.id)) {
+            let text = fs::read_to_string(&path).expect("read fixture");
+            if fixture_options(&text).is_some() {
+                continue;
+            }
+            let configured = |options: Option<toml::Table>| {
+                [RuleConfig {
+                    id: spec.id.to_owned(),
+                    level: None,
+                    options,
+                }]
+            };
+            assert_eq!(
+                check(&path, &text, &configured(None)),
+                check(&path, &text, &configured(Some(defaults.clone()))),
+                "{}: the documented defaults of {} differ from its defaults",
+                path.display(),
+                spec.id
+            );
+        }
+    }
+}
+
 /// A misspelt node kind would make a rule silently never run: every kind a rule declares must
 /// exist in each grammar of its language, and a rule must declare kinds exactly for the
 /// languages its docs list (under its default options or the options of one of its examples:
