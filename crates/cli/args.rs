@@ -22,6 +22,9 @@ pub enum Command {
     /// Print a file's syntax tree (for rule authors).
     #[command(hide = true)]
     Tree(TreeArguments),
+    /// List the request handlers found in files, with their framework (for rule authors).
+    #[command(hide = true)]
+    Handlers(HandlersArguments),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +73,11 @@ pub struct CheckArguments {
 #[derive(Debug, Args)]
 pub struct TreeArguments {
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HandlersArguments {
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

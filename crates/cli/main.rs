@@ -12,7 +12,9 @@ use backlint_engine::{check_paths, Level, Settings};
 use backlint_report::{render, Format};
 use clap::Parser;
 
-use crate::args::{Arguments, CheckArguments, Command, OutputFormat, TreeArguments};
+use crate::args::{
+    Arguments, CheckArguments, Command, HandlersArguments, OutputFormat, TreeArguments,
+};
 
 /// No finding at or above `fail-on`.
 const EXIT_SUCCESS: u8 = 0;
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let outcome = match arguments.command {
         Command::Check(check) => run_check(check),
         Command::Tree(tree) => print_tree(tree),
+        Command::Handlers(handlers) => print_handlers(handlers),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -155,6 +158,33 @@ fn print_tree(arguments: TreeArguments) -> Result<u8> {
             depth -= 1;
         }
     }
+}
+
+/// Prints the request handlers of files: `path:line:column: framework name`.
+fn print_handlers(arguments: HandlersArguments) -> Result<u8> {
+    let mut out = String::new();
+    for path in &arguments.files {
+        let grammar = backlint_engine::Grammar::from_path(path)
+            .with_context(|| format!("{}: not a file backlint checks", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let source = backlint_engine::Source::new(path.clone(), text);
+        let handlers = backlint_engine::frameworks::Handlers::of_source(&source, grammar)
+            .context("the parser gave up on this file")?;
+        for handler in handlers.all() {
+            let position = source.position(handler.function.start);
+            out.push_str(&format!(
+                "{}:{}:{}: {} {}\n",
+                path.display(),
+                position.line,
+                position.column,
+                handler.framework.id(),
+                handler.name
+            ));
+        }
+    }
+    write_stdout(out.as_bytes())?;
+    Ok(EXIT_SUCCESS)
 }
 
 impl From<args::FailOn> for Level {

@@ -9,6 +9,7 @@ pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
 pub mod fingerprint;
+pub mod frameworks;
 pub mod language;
 pub mod parse;
 pub mod pipeline;

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use tree_sitter::Node;
 
+use crate::frameworks::Handlers;
 use crate::language::Grammar;
 use crate::source::Source;
 
@@ -148,6 +149,8 @@ pub struct Semantic<'tree> {
     /// What module-load code calls, and whether the module is a program's entry point: found
     /// on the first question, since most rules never ask.
     module_load: OnceCell<ModuleLoad>,
+    /// The file's request handlers: found on the first question, like `module_load`.
+    handlers: OnceCell<Handlers>,
     root: Node<'tree>,
     source: &'tree Source,
 }
@@ -300,6 +303,7 @@ impl<'tree> Semantic<'tree> {
             marked: Vec::new(),
             error_depth: 0,
             module_load: OnceCell::new(),
+            handlers: OnceCell::new(),
             root,
             source,
         }
@@ -385,6 +389,12 @@ impl<'tree> Semantic<'tree> {
             }
         }
         None
+    }
+
+    /// The file's request handlers, and which framework made each.
+    pub fn handlers(&self) -> &Handlers {
+        self.handlers
+            .get_or_init(|| Handlers::find(self.grammar, self.root, self.source, &self.imports))
     }
 
     /// Whether the current node lies in a region the parser could not parse (inside an ERROR

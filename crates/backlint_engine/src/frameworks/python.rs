@@ -1,0 +1,299 @@
+//! Handlers in Python: FastAPI and Flask route decorators, Flask `MethodView`s, Django
+//! function and class-based views, Django REST framework views, viewsets and `@api_view`s.
+
+use std::path::{Component, Path};
+
+use tree_sitter::Node;
+
+use super::{Framework, Handler, HTTP_METHODS};
+use crate::semantic::Imports;
+use crate::source::Source;
+
+/// The methods of a class-based view that handle a request.
+const VIEW_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
+
+/// The actions of a Django REST framework viewset.
+const VIEWSET_ACTIONS: &[&str] = &[
+    "list",
+    "create",
+    "retrieve",
+    "update",
+    "partial_update",
+    "destroy",
+];
+
+pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Handler> {
+    let file = File {
+        source,
+        uses_fastapi: imports.has_module("fastapi"),
+        uses_flask: imports.has_module("flask"),
+        is_views_module: is_views_module(&source.path),
+    };
+    let mut handlers = Vec::new();
+    let mut cursor = root.walk();
+    let mut descending = true;
+    loop {
+        if descending {
+            let node = cursor.node();
+            match node.kind() {
+                "decorated_definition" => file.decorated_route(node, &mut handlers),
+                "class_definition" => file.class_based_view(node, &mut handlers),
+                _ => {}
+            }
+        }
+        if descending && cursor.goto_first_child() {
+            continue;
+        }
+        if cursor.goto_next_sibling() {
+            descending = true;
+            continue;
+        }
+        if !cursor.goto_parent() {
+            break;
+        }
+        descending = false;
+    }
+    if file.is_views_module && !file.uses_fastapi && !file.uses_flask {
+        file.django_function_views(root, &mut handlers);
+    }
+    handlers
+}
+
+/// `views.py`, `views/orders.py`, `api_views.py`: where Django projects keep their views.
+fn is_views_module(path: &Path) -> bool {
+    let stem = path
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or("");
+    let in_views_folder = path.parent().is_some_and(|parent| {
+        parent
+            .components()
+            .any(|component| matches!(component, Component::Normal(name) if name == "views"))
+    });
+    stem == "views" || stem.ends_with("_views") || in_views_folder
+}
+
+struct File<'a> {
+    source: &'a Source,
+    uses_fastapi: bool,
+    uses_flask: bool,
+    is_views_module: bool,
+}
+
+impl File<'_> {
+    fn text(&self, node: Node<'_>) -> &str {
+        &self.source.text()[node.byte_range()]
+    }
+
+    /// `@app.post("/x")`, `@router.get("/x")`, `@bp.route("/x")`, `@api_view(["POST"])`.
+    fn decorated_route(&self, decorated: Node<'_>, handlers: &mut Vec<Handler>) {
+        let Some(function) = decorated
+            .child_by_field_name("definition")
+            .filter(|definition| definition.kind() == "function_definition")
+        else {
+            return;
+        };
+        let mut cursor = decorated.walk();
+        let decorators: Vec<Node<'_>> = decorated
+            .children(&mut cursor)
+            .filter(|child| child.kind() == "decorator")
+            .collect();
+        for decorator in decorators {
+            let Some(call) = decorator
+                .named_child(0)
+                .filter(|call| call.kind() == "call")
+            else {
+                continue;
+            };
+            let Some(callee) = call.child_by_field_name("function") else {
+                continue;
+            };
+            let name = self.function_name(function);
+            if self.text(callee) == "api_view" || self.text(callee).ends_with(".api_view") {
+                handlers.push(handler(
+                    Framework::DjangoRestFramework,
+                    function,
+                    name,
+                    Some(decorator),
+                ));
+                return;
+            }
+            if callee.kind() != "attribute" {
+                continue;
+            }
+            let (Some(receiver), Some(method)) = (
+                callee.child_by_field_name("object"),
+                callee.child_by_field_name("attribute"),
+            ) else {
+                continue;
+            };
+            let method = self.text(method);
+            let is_route_method =
+                HTTP_METHODS.contains(&method) || matches!(method, "route" | "api_route");
+            if !is_route_method || !self.has_path_argument(call) {
+                continue;
+            }
+            if let Some(framework) = self.route_framework(receiver, method) {
+                handlers.push(handler(framework, function, name, Some(decorator)));
+                return;
+            }
+        }
+    }
+
+    /// Whether a route decorator's first argument is a path string (`"/x"`, `""`).
+    fn has_path_argument(&self, call: Node<'_>) -> bool {
+        call.child_by_field_name("arguments")
+            .and_then(|arguments| arguments.named_child(0))
+            .is_some_and(|first| {
+                first.kind() == "string" && {
+                    let path = self.text(first).trim_matches(['"', '\'']);
+                    path.is_empty() || path.starts_with('/')
+                }
+            })
+    }
+
+    /// FastAPI or Flask, by the file's imports, or else by the decorator's shape: Flask's
+    /// `route`, FastAPI's `APIRouter` named `router`, Flask's blueprints named `bp`.
+    fn route_framework(&self, receiver: Node<'_>, method: &str) -> Option<Framework> {
+        if self.uses_fastapi {
+            return Some(Framework::FastApi);
+        }
+        if self.uses_flask {
+            return Some(Framework::Flask);
+        }
+        let receiver = self.text(receiver).to_lowercase();
+        if method == "route" || receiver.ends_with("bp") || receiver.ends_with("blueprint") {
+            Some(Framework::Flask)
+        } else if receiver.ends_with("router") || method == "api_route" {
+            Some(Framework::FastApi)
+        } else {
+            None
+        }
+    }
+
+    /// The HTTP methods of a class-based view: Django's `View` subclasses, Flask's
+    /// `MethodView`, DRF's `APIView`s and viewsets (with their actions).
+    fn class_based_view(&self, class: Node<'_>, handlers: &mut Vec<Handler>) {
+        let bases: Vec<&str> = class
+            .child_by_field_name("superclasses")
+            .map(|superclasses| {
+                let mut cursor = superclasses.walk();
+                let bases: Vec<&str> = superclasses
+                    .named_children(&mut cursor)
+                    .map(|base| {
+                        let text = self.text(base);
+                        text.rsplit('.').next().unwrap_or(text)
+                    })
+                    .collect();
+                bases
+            })
+            .unwrap_or_default();
+        let framework = if bases
+            .iter()
+            .any(|base| base.ends_with("APIView") || base.ends_with("ViewSet"))
+        {
+            Framework::DjangoRestFramework
+        } else if bases.contains(&"MethodView") || self.uses_flask && bases.contains(&"View") {
+            Framework::Flask
+        } else if bases.iter().any(|base| base.ends_with("View")) && !self.uses_fastapi {
+            Framework::Django
+        } else {
+            return;
+        };
+        let class_name = class
+            .child_by_field_name("name")
+            .map_or("", |name| self.text(name));
+        let Some(body) = class.child_by_field_name("body") else {
+            return;
+        };
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let (function, decorators) = match member.kind() {
+                "function_definition" => (member, None),
+                "decorated_definition" => match member.child_by_field_name("definition") {
+                    Some(definition) if definition.kind() == "function_definition" => {
+                        (definition, Some(member))
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let method = self.function_name(function);
+            let is_action = framework == Framework::DjangoRestFramework
+                && (VIEWSET_ACTIONS.contains(&method.as_str())
+                    || decorators.is_some_and(|decorated| self.has_action_decorator(decorated)));
+            if VIEW_METHODS.contains(&method.as_str()) || is_action {
+                handlers.push(handler(
+                    framework,
+                    function,
+                    format!("{class_name}.{method}"),
+                    None,
+                ));
+            }
+        }
+    }
+
+    /// `@action(detail=True, methods=["post"])` on a viewset method.
+    fn has_action_decorator(&self, decorated: Node<'_>) -> bool {
+        let mut cursor = decorated.walk();
+        let found = decorated
+            .children(&mut cursor)
+            .filter(|child| child.kind() == "decorator")
+            .any(|decorator| {
+                let text = self.text(decorator);
+                text.starts_with("@action") || text.contains(".action(")
+            });
+        found
+    }
+
+    /// The top-level functions of a views module whose first parameter is the request.
+    fn django_function_views(&self, root: Node<'_>, handlers: &mut Vec<Handler>) {
+        let mut cursor = root.walk();
+        for statement in root.named_children(&mut cursor) {
+            let function = match statement.kind() {
+                "function_definition" => statement,
+                "decorated_definition" => match statement.child_by_field_name("definition") {
+                    Some(definition) if definition.kind() == "function_definition" => definition,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if self.first_parameter(function).as_deref() == Some("request") {
+                let name = self.function_name(function);
+                handlers.push(handler(Framework::Django, function, name, None));
+            }
+        }
+    }
+
+    fn first_parameter(&self, function: Node<'_>) -> Option<String> {
+        let parameters = function.child_by_field_name("parameters")?;
+        let first = parameters.named_child(0)?;
+        let name = match first.kind() {
+            "identifier" => first,
+            "typed_parameter" => first.named_child(0)?,
+            "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+            _ => return None,
+        };
+        Some(self.text(name).to_owned())
+    }
+
+    fn function_name(&self, function: Node<'_>) -> String {
+        function
+            .child_by_field_name("name")
+            .map_or_else(String::new, |name| self.text(name).to_owned())
+    }
+}
+
+fn handler(
+    framework: Framework,
+    function: Node<'_>,
+    name: String,
+    registration: Option<Node<'_>>,
+) -> Handler {
+    Handler {
+        framework,
+        function: function.byte_range(),
+        name,
+        registration: registration.map(|node| node.byte_range()),
+    }
+}
