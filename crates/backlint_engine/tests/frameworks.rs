@@ -82,7 +82,7 @@ fn fixtures_list_exactly_their_handlers() {
     );
     assert_eq!(
         frameworks_seen.len(),
-        12,
+        13,
         "every framework has a fixture: {frameworks_seen:?}"
     );
 }

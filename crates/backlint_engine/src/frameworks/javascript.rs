@@ -412,12 +412,9 @@ impl<'tree> File<'_, 'tree> {
                 None => return,
             },
         };
-        let Some(framework) = self.router_framework.or_else(|| {
-            self.looks_like_a_router(receiver)
-                .then_some(Framework::Express)
-        }) else {
+        if self.router_framework.is_none() && !self.looks_like_a_router(receiver) {
             return;
-        };
+        }
         let Some((candidate, function)) = candidates
             .iter()
             .rev()
@@ -425,6 +422,9 @@ impl<'tree> File<'_, 'tree> {
         else {
             return;
         };
+        let framework = self
+            .router_framework
+            .unwrap_or_else(|| self.framework_by_parameters(function));
         let name = if candidate.kind() == "identifier" {
             self.text(candidate).to_owned()
         } else if let Some(name) = function.child_by_field_name("name") {
@@ -433,6 +433,38 @@ impl<'tree> File<'_, 'tree> {
             format!("{} {path}", method.to_uppercase())
         };
         self.push(handlers, framework, function, name, Some(call));
+    }
+
+    /// The framework of a router the file got from elsewhere, by its handler's parameters:
+    /// Koa's `ctx`, Hono's `c`, Fastify's `(request, reply)`, Express's `(req, res)`.
+    fn framework_by_parameters(&self, function: Node<'_>) -> Framework {
+        let parameters: Vec<&str> = function
+            .child_by_field_name("parameters")
+            .map(|parameters| {
+                let mut cursor = parameters.walk();
+                let names: Vec<&str> = parameters
+                    .named_children(&mut cursor)
+                    .map(|parameter| {
+                        let name = parameter
+                            .child_by_field_name("pattern")
+                            .unwrap_or(parameter);
+                        self.text(name)
+                    })
+                    .collect();
+                names
+            })
+            .or_else(|| {
+                function
+                    .child_by_field_name("parameter")
+                    .map(|parameter| vec![self.text(parameter)])
+            })
+            .unwrap_or_default();
+        match parameters.as_slice() {
+            ["ctx" | "context", ..] => Framework::Koa,
+            ["c"] => Framework::Hono,
+            [_, "reply", ..] => Framework::Fastify,
+            _ => Framework::Express,
+        }
     }
 
     /// The path of a route: a string that starts with `/` or is `*`.

@@ -32,6 +32,8 @@ pub enum Framework {
     Koa,
     NestJs,
     FastApi,
+    /// Django Ninja: FastAPI's decorators and typed parameters on Django.
+    DjangoNinja,
     Flask,
     Django,
     DjangoRestFramework,
@@ -50,6 +52,7 @@ impl Framework {
             Framework::Koa => "koa",
             Framework::NestJs => "nestjs",
             Framework::FastApi => "fastapi",
+            Framework::DjangoNinja => "django-ninja",
             Framework::Flask => "flask",
             Framework::Django => "django",
             Framework::DjangoRestFramework => "django-rest-framework",

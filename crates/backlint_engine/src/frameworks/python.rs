@@ -26,6 +26,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
     let file = File {
         source,
         uses_fastapi: imports.has_module("fastapi"),
+        uses_ninja: imports.has_module("ninja"),
         uses_flask: imports.has_module("flask"),
         is_views_module: is_views_module(&source.path),
     };
@@ -53,7 +54,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         }
         descending = false;
     }
-    if file.is_views_module && !file.uses_fastapi && !file.uses_flask {
+    if file.is_views_module && !file.uses_fastapi && !file.uses_ninja && !file.uses_flask {
         file.django_function_views(root, &mut handlers);
     }
     handlers
@@ -76,6 +77,7 @@ fn is_views_module(path: &Path) -> bool {
 struct File<'a> {
     source: &'a Source,
     uses_fastapi: bool,
+    uses_ninja: bool,
     uses_flask: bool,
     is_views_module: bool,
 }
@@ -152,11 +154,15 @@ impl File<'_> {
             })
     }
 
-    /// FastAPI or Flask, by the file's imports, or else by the decorator's shape: Flask's
-    /// `route`, FastAPI's `APIRouter` named `router`, Flask's blueprints named `bp`.
+    /// FastAPI, Django Ninja or Flask, by the file's imports, or else by the decorator's
+    /// shape: Flask's `route`, FastAPI's `APIRouter` named `router`, Flask's blueprints named
+    /// `bp`.
     fn route_framework(&self, receiver: Node<'_>, method: &str) -> Option<Framework> {
         if self.uses_fastapi {
             return Some(Framework::FastApi);
+        }
+        if self.uses_ninja {
+            return Some(Framework::DjangoNinja);
         }
         if self.uses_flask {
             return Some(Framework::Flask);
