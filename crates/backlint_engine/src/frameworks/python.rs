@@ -1,6 +1,7 @@
 //! Handlers in Python: FastAPI and Flask route decorators, Flask `MethodView`s, Django
 //! function and class-based views, Django REST framework views, viewsets and `@api_view`s.
 
+use std::collections::HashSet;
 use std::path::{Component, Path};
 
 use tree_sitter::Node;
@@ -31,6 +32,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         is_views_module: is_views_module(&source.path),
     };
     let mut handlers = Vec::new();
+    let mut called = HashSet::new();
     let mut cursor = root.walk();
     let mut descending = true;
     loop {
@@ -39,6 +41,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
             match node.kind() {
                 "decorated_definition" => file.decorated_route(node, &mut handlers),
                 "class_definition" => file.class_based_view(node, &mut handlers),
+                "call" => called.extend(file.called_name(node)),
                 _ => {}
             }
         }
@@ -55,7 +58,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         descending = false;
     }
     if file.is_views_module && !file.uses_fastapi && !file.uses_ninja && !file.uses_flask {
-        file.django_function_views(root, &mut handlers);
+        file.django_function_views(root, &called, &mut handlers);
     }
     handlers
 }
@@ -252,8 +255,25 @@ impl File<'_> {
         found
     }
 
-    /// The top-level functions of a views module whose first parameter is the request.
-    fn django_function_views(&self, root: Node<'_>, handlers: &mut Vec<Handler>) {
+    /// `helper(request)` → `helper`, `self.helper(x)` → `helper`.
+    fn called_name<'source>(&'source self, call: Node<'_>) -> Option<&'source str> {
+        let callee = call.child_by_field_name("function")?;
+        let name = match callee.kind() {
+            "attribute" => callee.child_by_field_name("attribute")?,
+            _ => callee,
+        };
+        Some(self.text(name))
+    }
+
+    /// The top-level functions of a views module whose first parameter is the request, and
+    /// that the module does not call itself: a function the views call with their request
+    /// (`editable_ids(request)`) is a helper, as is a private `_function`.
+    fn django_function_views(
+        &self,
+        root: Node<'_>,
+        called: &HashSet<&str>,
+        handlers: &mut Vec<Handler>,
+    ) {
         let mut cursor = root.walk();
         for statement in root.named_children(&mut cursor) {
             let function = match statement.kind() {
@@ -264,8 +284,9 @@ impl File<'_> {
                 },
                 _ => continue,
             };
-            if self.first_parameter(function).as_deref() == Some("request") {
-                let name = self.function_name(function);
+            let name = self.function_name(function);
+            let is_helper = name.starts_with('_') || called.contains(name.as_str());
+            if self.first_parameter(function).as_deref() == Some("request") && !is_helper {
                 handlers.push(handler(Framework::Django, function, name, None));
             }
         }
