@@ -18,6 +18,7 @@ pub mod rule_docs;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
 pub use language::{Grammar, Language};

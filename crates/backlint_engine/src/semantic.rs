@@ -16,6 +16,7 @@ use tree_sitter::Node;
 use crate::frameworks::Handlers;
 use crate::language::Grammar;
 use crate::source::Source;
+use crate::syntax::{is_function_expression, top_level_definitions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
@@ -722,46 +723,19 @@ fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> Mod
 /// The names of the functions a file declares at its top level (`function main`,
 /// `const main = async () => …`, `def main():`), exported or not.
 fn top_level_function_names(root: Node<'_>, source: &Source) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let declaration = match statement.kind() {
-            "export_statement" => statement.child_by_field_name("declaration"),
-            "decorated_definition" => statement.child_by_field_name("definition"),
-            _ => Some(statement),
-        };
-        let Some(declaration) = declaration else {
-            continue;
-        };
-        match declaration.kind() {
-            "function_declaration" | "generator_function_declaration" | "function_definition" => {
-                names.extend(node_name(declaration, source));
-            }
-            "lexical_declaration" | "variable_declaration" => {
-                let mut declarators = declaration.walk();
-                for declarator in declaration.named_children(&mut declarators) {
-                    let is_function =
-                        declarator
-                            .child_by_field_name("value")
-                            .is_some_and(|value| {
-                                matches!(
-                                    value.kind(),
-                                    "arrow_function" | "function_expression" | "function"
-                                )
-                            });
-                    if is_function {
-                        names.extend(
-                            declarator
-                                .child_by_field_name("name")
-                                .map(|name| text(name, source).to_owned()),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    names
+    top_level_definitions(root, source)
+        .into_iter()
+        .filter(|(_, value)| {
+            is_function_expression(*value)
+                || matches!(
+                    value.kind(),
+                    "function_declaration"
+                        | "generator_function_declaration"
+                        | "function_definition"
+                )
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// The calls that are whole statements of module-level code (at the top level, or in its

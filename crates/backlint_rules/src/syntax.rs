@@ -1,4 +1,4 @@
-//! Walking the syntax tree around a node: the function it is in, and the nodes inside one.
+//! The function around a node.
 
 use tree_sitter::Node;
 
@@ -29,15 +29,4 @@ pub fn enclosing_function(node: Node<'_>) -> Node<'_> {
 /// Whether a node is a function (declaration, expression, arrow, method, lambda).
 pub fn is_function(node: Node<'_>) -> bool {
     FUNCTION_KINDS.contains(&node.kind())
-}
-
-/// Every named node inside `root` (itself included), in no particular order.
-pub fn descendants(root: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    let mut pending = vec![root];
-    std::iter::from_fn(move || {
-        let node = pending.pop()?;
-        let mut cursor = node.walk();
-        pending.extend(node.named_children(&mut cursor));
-        Some(node)
-    })
 }

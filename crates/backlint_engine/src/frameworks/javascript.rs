@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
+use crate::syntax::{is_function_expression, preorder, top_level_definitions};
 
 /// The exports of a Next.js `route.ts` that handle requests.
 const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -40,32 +41,16 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
     if has_use_server_directive(root, source) {
         file.server_actions(root, &mut handlers);
     }
-    let mut cursor = root.walk();
-    let mut descending = true;
-    loop {
-        if descending {
-            let node = cursor.node();
-            match node.kind() {
-                "call_expression" => file.route_registration(node, &mut handlers),
-                "class_declaration" | "class" => file.nest_controller(node, &mut handlers),
-                "function_declaration"
-                | "function_expression"
-                | "arrow_function"
-                | "method_definition" => file.inline_server_action(node, &mut handlers),
-                _ => {}
-            }
+    for node in preorder(root) {
+        match node.kind() {
+            "call_expression" => file.route_registration(node, &mut handlers),
+            "class_declaration" | "class" => file.nest_controller(node, &mut handlers),
+            "function_declaration"
+            | "function_expression"
+            | "arrow_function"
+            | "method_definition" => file.inline_server_action(node, &mut handlers),
+            _ => {}
         }
-        if descending && cursor.goto_first_child() {
-            continue;
-        }
-        if cursor.goto_next_sibling() {
-            descending = true;
-            continue;
-        }
-        if !cursor.goto_parent() {
-            break;
-        }
-        descending = false;
     }
     handlers
 }
@@ -134,50 +119,18 @@ fn router_framework(imports: &Imports) -> Option<Framework> {
 /// The functions a file declares at its top level, by name: `function f() {}`,
 /// `const f = () => {}`, `const f = asyncHandler(async () => {})`, exported or not.
 fn top_level_functions<'tree>(root: Node<'tree>, source: &Source) -> Vec<(String, Node<'tree>)> {
-    let mut functions = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let declaration = if statement.kind() == "export_statement" {
-            match statement.child_by_field_name("declaration") {
-                Some(declaration) => declaration,
-                None => continue,
-            }
-        } else {
-            statement
-        };
-        match declaration.kind() {
-            "function_declaration" | "generator_function_declaration" => {
-                if let Some(name) = declaration.child_by_field_name("name") {
-                    functions.push((source.text()[name.byte_range()].to_owned(), declaration));
-                }
-            }
-            "lexical_declaration" | "variable_declaration" => {
-                let mut inner = declaration.walk();
-                for declarator in declaration.named_children(&mut inner) {
-                    let (Some(name), Some(value)) = (
-                        declarator.child_by_field_name("name"),
-                        declarator.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    if let Some(function) = function_in(value) {
-                        functions.push((source.text()[name.byte_range()].to_owned(), function));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    functions
+    top_level_definitions(root, source)
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, function_in(value)?)))
+        .collect()
 }
 
 /// The function an expression is or wraps: a function expression itself, or the function
 /// passed to a wrapper (`asyncHandler(async (req, res) => …)`).
 fn function_in(expression: Node<'_>) -> Option<Node<'_>> {
     match expression.kind() {
-        "arrow_function" | "function_expression" | "function" | "function_declaration" => {
-            Some(expression)
-        }
+        "function_declaration" | "generator_function_declaration" => Some(expression),
+        _ if is_function_expression(expression) => Some(expression),
         "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
             function_in(expression.named_child(0)?)
         }

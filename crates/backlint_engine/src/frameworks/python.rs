@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
+use crate::syntax::preorder;
 
 /// The methods of a class-based view that handle a request.
 const VIEW_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -33,29 +34,13 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
     };
     let mut handlers = Vec::new();
     let mut called = HashSet::new();
-    let mut cursor = root.walk();
-    let mut descending = true;
-    loop {
-        if descending {
-            let node = cursor.node();
-            match node.kind() {
-                "decorated_definition" => file.decorated_route(node, &mut handlers),
-                "class_definition" => file.class_based_view(node, &mut handlers),
-                "call" => called.extend(file.called_name(node)),
-                _ => {}
-            }
+    for node in preorder(root) {
+        match node.kind() {
+            "decorated_definition" => file.decorated_route(node, &mut handlers),
+            "class_definition" => file.class_based_view(node, &mut handlers),
+            "call" => called.extend(file.called_name(node)),
+            _ => {}
         }
-        if descending && cursor.goto_first_child() {
-            continue;
-        }
-        if cursor.goto_next_sibling() {
-            descending = true;
-            continue;
-        }
-        if !cursor.goto_parent() {
-            break;
-        }
-        descending = false;
     }
     if file.is_views_module && !file.uses_fastapi && !file.uses_ninja && !file.uses_flask {
         file.django_function_views(root, &called, &mut handlers);

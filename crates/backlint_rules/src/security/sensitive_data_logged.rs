@@ -2,6 +2,7 @@
 //! access to the logs (and every log pipeline) can read them.
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use tree_sitter::Node;
 
 use crate::names::{means_sensitive, word_parts};
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{descendants, enclosing_function};
+use crate::syntax::enclosing_function;
 use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -309,7 +310,7 @@ fn first_sensitive_value<'tree>(
 fn holds_something_else(value: Node<'_>, context: &RuleContext<'_>) -> bool {
     let text = context.text(value);
     let is_python = matches!(context.grammar, Grammar::Python);
-    descendants(enclosing_function(value)).any(|node| match node.kind() {
+    preorder(enclosing_function(value)).any(|node| match node.kind() {
         "call_expression" | "call" => {
             is_secret_lookup_with(node, text, context)
                 || is_python && is_session_call_with(node, text, context)

@@ -2,6 +2,7 @@
 //! f-strings) and passed to a raw query API, instead of sending the values as parameters.
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use tree_sitter::Node;
 
 use crate::names::word_parts;
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{descendants, enclosing_function, is_function};
+use crate::syntax::{enclosing_function, is_function};
 use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -695,7 +696,7 @@ fn holds_constant_pieces(pieces: Node<'_>, context: &RuleContext<'_>, depth: usi
                 return false;
             };
             let name = context.text(pieces);
-            let added_safely = descendants(enclosing_function(pieces)).all(|node| {
+            let added_safely = preorder(enclosing_function(pieces)).all(|node| {
                 let Some(function) = node.child_by_field_name("function") else {
                     return true;
                 };
