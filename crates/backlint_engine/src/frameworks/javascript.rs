@@ -144,6 +144,20 @@ fn function_in(expression: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// The last word of a name: `authedRouter` → `Router`, `api_router` → `router`, `APP` → `APP`.
+fn last_word(name: &str) -> &str {
+    let tail = name.rsplit('_').next().unwrap_or(name);
+    if !tail.chars().any(char::is_lowercase) {
+        return tail;
+    }
+    let start = tail
+        .char_indices()
+        .rev()
+        .find(|(_, character)| character.is_uppercase())
+        .map_or(0, |(index, _)| index);
+    &tail[start..]
+}
+
 struct File<'a, 'tree> {
     source: &'a Source,
     functions: Vec<(String, Node<'tree>)>,
@@ -456,17 +470,7 @@ impl<'tree> File<'_, 'tree> {
                 .map_or("", |property| self.text(property)),
             _ => return false,
         };
-        let lowered = name.to_lowercase();
-        ROUTER_WORDS.iter().any(|word| {
-            lowered == *word
-                || lowered.ends_with(word)
-                    && name[..name.len() - word.len()]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|before| before == '_' || before.is_lowercase())
-                    && name[name.len() - word.len()..]
-                        .starts_with(|first: char| first.is_uppercase())
-        })
+        ROUTER_WORDS.contains(&last_word(name).to_lowercase().as_str())
     }
 
     /// `fastify.route({ method: "POST", url: "/x", handler })`.
