@@ -24,7 +24,11 @@ pub enum Command {
     Tree(TreeArguments),
     /// List the request handlers found in files, with their framework (for rule authors).
     #[command(hide = true)]
-    Handlers(HandlersArguments),
+    Handlers(FilesArguments),
+    /// List the database queries found in files, with library, model and operation (for rule
+    /// authors).
+    #[command(hide = true)]
+    Queries(FilesArguments),
 }
 
 #[derive(Debug, Args)]
@@ -76,7 +80,7 @@ pub struct TreeArguments {
 }
 
 #[derive(Debug, Args)]
-pub struct HandlersArguments {
+pub struct FilesArguments {
     pub files: Vec<PathBuf>,
 }
 

@@ -13,7 +13,7 @@ use backlint_report::{render, Format};
 use clap::Parser;
 
 use crate::args::{
-    Arguments, CheckArguments, Command, HandlersArguments, OutputFormat, TreeArguments,
+    Arguments, CheckArguments, Command, FilesArguments, OutputFormat, TreeArguments,
 };
 
 /// No finding at or above `fail-on`.
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Check(check) => run_check(check),
         Command::Tree(tree) => print_tree(tree),
         Command::Handlers(handlers) => print_handlers(handlers),
+        Command::Queries(queries) => print_queries(queries),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -161,7 +162,7 @@ fn print_tree(arguments: TreeArguments) -> Result<u8> {
 }
 
 /// Prints the request handlers of files: `path:line:column: framework name`.
-fn print_handlers(arguments: HandlersArguments) -> Result<u8> {
+fn print_handlers(arguments: FilesArguments) -> Result<u8> {
     let mut out = String::new();
     for path in &arguments.files {
         let grammar = backlint_engine::Grammar::from_path(path)
@@ -180,6 +181,36 @@ fn print_handlers(arguments: HandlersArguments) -> Result<u8> {
                 position.column,
                 handler.framework.id(),
                 handler.name
+            ));
+        }
+    }
+    write_stdout(out.as_bytes())?;
+    Ok(EXIT_SUCCESS)
+}
+
+/// Prints the database queries of files: `path:line:column: library model operation`, with
+/// `batched` after a query that serves many rows.
+fn print_queries(arguments: FilesArguments) -> Result<u8> {
+    let mut out = String::new();
+    for path in &arguments.files {
+        let grammar = backlint_engine::Grammar::from_path(path)
+            .with_context(|| format!("{}: not a file backlint checks", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let source = backlint_engine::Source::new(path.clone(), text);
+        let queries = backlint_engine::databases::Databases::of_source(&source, grammar)
+            .context("the parser gave up on this file")?;
+        for (range, query) in queries {
+            let position = source.position(range.start);
+            out.push_str(&format!(
+                "{}:{}:{}: {} {} {}{}\n",
+                path.display(),
+                position.line,
+                position.column,
+                query.library.id(),
+                query.model.as_deref().unwrap_or("-"),
+                query.operation,
+                if query.batched { " batched" } else { "" },
             ));
         }
     }

@@ -6,6 +6,7 @@
 //! order in which threads finished.
 
 pub mod checker;
+pub mod databases;
 pub mod diagnostic;
 pub mod discovery;
 pub mod fingerprint;

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use tree_sitter::Node;
 
+use crate::databases::Databases;
 use crate::frameworks::Handlers;
 use crate::language::Grammar;
 use crate::source::Source;
@@ -152,6 +153,8 @@ pub struct Semantic<'tree> {
     module_load: OnceCell<ModuleLoad>,
     /// The file's request handlers: found on the first question, like `module_load`.
     handlers: OnceCell<Handlers>,
+    /// What the file shows of its database libraries: read on the first question.
+    databases: OnceCell<Databases>,
     root: Node<'tree>,
     source: &'tree Source,
 }
@@ -305,6 +308,7 @@ impl<'tree> Semantic<'tree> {
             error_depth: 0,
             module_load: OnceCell::new(),
             handlers: OnceCell::new(),
+            databases: OnceCell::new(),
             root,
             source,
         }
@@ -396,6 +400,12 @@ impl<'tree> Semantic<'tree> {
     pub fn handlers(&self) -> &Handlers {
         self.handlers
             .get_or_init(|| Handlers::find(self.grammar, self.root, self.source, &self.imports))
+    }
+
+    /// Which calls of the file run database queries.
+    pub fn databases(&self) -> &Databases {
+        self.databases
+            .get_or_init(|| Databases::new(self.grammar, self.source, &self.imports))
     }
 
     /// Whether the current node lies in a region the parser could not parse (inside an ERROR

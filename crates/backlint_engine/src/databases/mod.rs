@@ -1,0 +1,425 @@
+//! Database recognition: whether a call runs a database query, with which library, on which
+//! model or table, and whether it is batched (one query for many rows).
+//!
+//! A call is read as a chain of names and calls, from the client to the operation
+//! (`this.prisma.user.findMany({…})` is `this` · `prisma` · `user` · `findMany(…)`), and each
+//! library recognises its shapes: a Prisma model delegate, a TypeORM repository, a Drizzle
+//! builder, a Django manager… Shapes that other libraries share (`x.y.create()` is also
+//! Stripe's) count only when the file shows that the library is in use: its imports, its client
+//! constructor, a model imported from a `models` module. Only the end of a chain is a query
+//! (`db.select().from(t).where(…)` is one, at its last call), and builders count only where they
+//! are executed (awaited, returned, iterated).
+//!
+//! Recognition reads one file: a client made in another module is known by its name (`prisma`,
+//! `db`, `userRepository`) and its shape, or configured by the rule that asks.
+
+mod javascript;
+mod python;
+
+pub use python::is_django_queryset;
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::language::Grammar;
+use crate::semantic::Imports;
+use crate::source::Source;
+use crate::syntax::preorder;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Library {
+    Prisma,
+    TypeOrm,
+    Drizzle,
+    Sequelize,
+    Mongoose,
+    Knex,
+    /// node-postgres, mysql2 and the other drivers that take SQL text: `pool.query(sql)`.
+    SqlDriver,
+    /// postgres.js and its kin, whose tagged template runs the query: ``await sql`…` ``.
+    SqlTag,
+    Django,
+    SqlAlchemy,
+    /// asyncpg and `databases`: `await conn.fetch(sql)`.
+    AsyncPg,
+    /// Python DB-API cursors: `cursor.execute(sql)`.
+    DbApi,
+    Tortoise,
+    Peewee,
+    /// A client the configuration names (`extra-clients`).
+    Configured,
+}
+
+impl Library {
+    /// The id shown in messages and debug output.
+    pub fn id(self) -> &'static str {
+        match self {
+            Library::Prisma => "prisma",
+            Library::TypeOrm => "typeorm",
+            Library::Drizzle => "drizzle",
+            Library::Sequelize => "sequelize",
+            Library::Mongoose => "mongoose",
+            Library::Knex => "knex",
+            Library::SqlDriver => "sql-driver",
+            Library::SqlTag => "sql-tag",
+            Library::Django => "django",
+            Library::SqlAlchemy => "sqlalchemy",
+            Library::AsyncPg => "asyncpg",
+            Library::DbApi => "db-api",
+            Library::Tortoise => "tortoise",
+            Library::Peewee => "peewee",
+            Library::Configured => "configured",
+        }
+    }
+}
+
+/// A call that runs a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseCall {
+    pub library: Library,
+    /// The model or table, as the code names it (`user`, `User`, `users`), when it shows.
+    pub model: Option<String>,
+    /// The method that runs the query (`findMany`, `get`, `execute`), or the tag (`sql`).
+    pub operation: String,
+    /// Whether one query serves many rows: `createMany`, `bulk_create`, `{ id: { in: ids } }`.
+    pub batched: bool,
+}
+
+/// What a file shows about the database libraries it uses.
+#[derive(Debug, Clone)]
+pub struct Databases {
+    grammar: Grammar,
+    file: FileEvidence,
+}
+
+/// The libraries a file uses, from its imports and text. Shapes that several libraries share
+/// need this evidence; distinctive shapes do not.
+#[derive(Debug, Clone, Default)]
+struct FileEvidence {
+    prisma: bool,
+    drizzle: bool,
+    typeorm: bool,
+    sequelize: bool,
+    mongoose: bool,
+    knex: bool,
+    sql_driver: bool,
+    /// Names of tagged templates that run a query (`sql` from postgres.js, `@vercel/postgres`).
+    query_tags: Vec<String>,
+    /// Names of tagged templates that only build one (`sql` from `drizzle-orm`, `Prisma.sql`).
+    builder_tags: Vec<String>,
+    /// Names imported from a module whose path names models (`../models/user`, `.models`).
+    imported_models: Vec<String>,
+    django: bool,
+    sqlalchemy: bool,
+    asyncpg: bool,
+    db_api: bool,
+    tortoise: bool,
+    peewee: bool,
+}
+
+impl Databases {
+    pub fn new(grammar: Grammar, source: &Source, imports: &Imports) -> Databases {
+        let file = match grammar {
+            Grammar::Python => python::evidence(source, imports),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
+                javascript::evidence(source, imports)
+            }
+        };
+        Databases { grammar, file }
+    }
+
+    /// The query that `call` runs, if it runs one. `call` is a call node (`call_expression`,
+    /// Python `call`); tagged templates are calls too.
+    pub fn call(&self, call: Node<'_>, source: &Source) -> Option<DatabaseCall> {
+        self.call_with_clients(call, source, &[])
+    }
+
+    /// Like [`Databases::call`], with the names of more clients: a chain through one of them
+    /// (`store.orders.get(id)`, `this.store.get(id)`) runs a query.
+    pub fn call_with_clients(
+        &self,
+        call: Node<'_>,
+        source: &Source,
+        extra_clients: &[String],
+    ) -> Option<DatabaseCall> {
+        if is_promise_callback(call, source) || !is_chain_end(call, source) {
+            return None;
+        }
+        let chain = Chain::of(call, source)?;
+        let recognised = match self.grammar {
+            Grammar::Python => python::recognise(&chain, &self.file, source),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
+                javascript::recognise(&chain, &self.file, source)
+            }
+        };
+        recognised.or_else(|| configured_client(&chain, extra_clients))
+    }
+
+    /// Every query of a file, with the call's byte range. For tools and tests.
+    pub fn of_source(
+        source: &Source,
+        grammar: Grammar,
+    ) -> Option<Vec<(Range<usize>, DatabaseCall)>> {
+        let tree = crate::parse::parse(grammar, source.text())?;
+        let semantic = crate::semantic::Semantic::new(grammar, tree.root_node(), source);
+        let databases = semantic.databases();
+        let found = preorder(tree.root_node())
+            .filter(|node| matches!(node.kind(), "call_expression" | "call"))
+            .filter_map(|node| Some((node.byte_range(), databases.call(node, source)?)))
+            .collect();
+        Some(found)
+    }
+}
+
+/// One link of a chain: a name, and the arguments when the name is called.
+#[derive(Debug, Clone, Copy)]
+struct Link<'a> {
+    name: &'a str,
+    arguments: Option<Node<'a>>,
+}
+
+/// A call read from its client to its last method: `db.session.query(User).get(1)` is
+/// `db` · `session` · `query(User)` · `get(1)`.
+#[derive(Debug)]
+struct Chain<'a> {
+    links: Vec<Link<'a>>,
+    /// The whole call.
+    call: Node<'a>,
+}
+
+impl<'a> Chain<'a> {
+    fn of(call: Node<'a>, source: &'a Source) -> Option<Chain<'a>> {
+        let text = |node: Node<'a>| &source.text()[node.byte_range()];
+        let mut links = Vec::new();
+        let mut node = call;
+        loop {
+            node = unwrap_expression(node);
+            match node.kind() {
+                "call_expression" | "call" => {
+                    let function = unwrap_expression(node.child_by_field_name("function")?);
+                    let arguments = node.child_by_field_name("arguments")?;
+                    match member_parts(function) {
+                        Some((object, property)) => {
+                            links.push(Link {
+                                name: text(property),
+                                arguments: Some(arguments),
+                            });
+                            node = object;
+                        }
+                        None if function.kind() == "identifier" => {
+                            links.push(Link {
+                                name: text(function),
+                                arguments: Some(arguments),
+                            });
+                            break;
+                        }
+                        None => return None,
+                    }
+                }
+                "member_expression" | "attribute" => {
+                    let (object, property) = member_parts(node)?;
+                    links.push(Link {
+                        name: text(property),
+                        arguments: None,
+                    });
+                    node = object;
+                }
+                "identifier" | "this" => {
+                    links.push(Link {
+                        name: text(node),
+                        arguments: None,
+                    });
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        links.reverse();
+        Some(Chain { links, call })
+    }
+
+    fn last(&self) -> Link<'a> {
+        // A chain is built from a call, so it has at least one link.
+        self.links[self.links.len() - 1]
+    }
+
+    /// The link `back` places before the last one (1: the one just before).
+    fn before_last(&self, back: usize) -> Option<Link<'a>> {
+        self.links
+            .len()
+            .checked_sub(1 + back)
+            .map(|index| self.links[index])
+    }
+
+    fn find(&self, name: &str) -> Option<(usize, Link<'a>)> {
+        self.links
+            .iter()
+            .enumerate()
+            .find(|(_, link)| link.name == name)
+            .map(|(index, link)| (index, *link))
+    }
+
+    /// The first argument of a link, when it has one.
+    fn first_argument(link: Link<'a>) -> Option<Node<'a>> {
+        let arguments = link.arguments?;
+        let mut cursor = arguments.walk();
+        let first = arguments
+            .named_children(&mut cursor)
+            .find(|argument| argument.kind() != "comment");
+        first
+    }
+}
+
+/// `a.b` in either grammar: the object and the property.
+fn member_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    match node.kind() {
+        "member_expression" => Some((
+            node.child_by_field_name("object")?,
+            node.child_by_field_name("property")?,
+        )),
+        "attribute" => Some((
+            node.child_by_field_name("object")?,
+            node.child_by_field_name("attribute")?,
+        )),
+        _ => None,
+    }
+}
+
+/// The expression inside parentheses and TypeScript's `x!`.
+fn unwrap_expression(mut node: Node<'_>) -> Node<'_> {
+    while matches!(
+        node.kind(),
+        "parenthesized_expression" | "non_null_expression"
+    ) {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
+/// Whether a call is the last of its chain: `db.select().from(t)` is one query, at `from(t)`,
+/// not three. A chain that goes on with `.then`/`.catch`/`.finally` ends before them.
+fn is_chain_end(call: Node<'_>, source: &Source) -> bool {
+    let Some(parent) = call.parent() else {
+        return true;
+    };
+    let Some((object, property)) = member_parts(parent) else {
+        return true;
+    };
+    if object.id() != call.id() {
+        return true;
+    }
+    let continues_with_call = parent
+        .parent()
+        .is_some_and(|grandparent| matches!(grandparent.kind(), "call_expression" | "call"));
+    !continues_with_call
+        || matches!(
+            &source.text()[property.byte_range()],
+            "then" | "catch" | "finally"
+        )
+}
+
+/// `.then(…)`, `.catch(…)`, `.finally(…)`: the promise's handlers, not a query.
+fn is_promise_callback(call: Node<'_>, source: &Source) -> bool {
+    call.child_by_field_name("function")
+        .and_then(member_parts)
+        .is_some_and(|(_, property)| {
+            matches!(
+                &source.text()[property.byte_range()],
+                "then" | "catch" | "finally"
+            )
+        })
+}
+
+/// A chain through a configured client: `store.get(id)`, `this.store.orders.find(…)`.
+fn configured_client(chain: &Chain<'_>, extra_clients: &[String]) -> Option<DatabaseCall> {
+    let last_index = chain.links.len() - 1;
+    let client_index = chain.links[..last_index].iter().position(|link| {
+        link.arguments.is_none() && extra_clients.iter().any(|c| c == link.name)
+    })?;
+    let last = chain.last();
+    let model = (client_index + 2 == last_index)
+        .then(|| chain.links[client_index + 1])
+        .filter(|link| link.arguments.is_none())
+        .map(|link| link.name.to_owned());
+    Some(DatabaseCall {
+        library: Library::Configured,
+        model,
+        operation: last.name.to_owned(),
+        batched: false,
+    })
+}
+
+/// Whether text reads as a SQL statement: it starts with a statement keyword.
+fn reads_as_sql(text: &str) -> bool {
+    let trimmed = text
+        .trim_start_matches(|c: char| {
+            matches!(c, '`' | '"' | '\'' | 'f' | 'r' | 'b' | 'u' | 'F' | 'R')
+        })
+        .trim_start();
+    let first_word: String = trimmed
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        first_word.as_str(),
+        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "UPSERT" | "REPLACE" | "MERGE"
+    ) && trimmed.len() > first_word.len()
+        && trimmed[first_word.len()..].starts_with(char::is_whitespace)
+}
+
+/// Whether SQL text asks for many rows at once: `IN (…)`, `= ANY($1)`, `unnest(…)`.
+fn sql_is_batched(text: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    upper.contains(" IN (")
+        || upper.contains(" IN(")
+        || upper.contains("ANY(")
+        || upper.contains("ANY (")
+        || upper.contains("UNNEST(")
+}
+
+/// Whether a name reads as a class: `User`, `OrderItem` (not `URL`, not `user`).
+fn is_class_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_uppercase())
+        && name.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// The first table a SQL text names, after `FROM`, `INTO` or `UPDATE`.
+fn sql_table(sql: &str) -> Option<String> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words.windows(2).find_map(|pair| {
+        let keyword = pair[0].to_ascii_uppercase();
+        if !matches!(keyword.as_str(), "FROM" | "INTO" | "UPDATE") {
+            return None;
+        }
+        let table: String = pair[1]
+            .trim_matches(['"', '`', '\''])
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+            .collect();
+        (!table.is_empty()).then_some(table)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_table_reads_the_first_table() {
+        assert_eq!(
+            sql_table("SELECT * FROM users WHERE id = $1").as_deref(),
+            Some("users")
+        );
+        assert_eq!(
+            sql_table("insert into \"orders\" (id) values ($1)").as_deref(),
+            Some("orders")
+        );
+        assert_eq!(sql_table("SELECT 1"), None);
+    }
+}
