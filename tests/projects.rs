@@ -48,6 +48,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),
             format!("{api}/app/api/users/[id]/route.ts:52 no-explicit-any"),
+            format!("{api}/app/api/users/route.ts:34 n-plus-one-query"),
             format!("{api}/lib/mailer.ts:4 hardcoded-secret"),
             format!("{api}/lib/mailer.ts:11 no-explicit-any"),
             format!("{api}/lib/mailer.ts:52 no-explicit-any"),

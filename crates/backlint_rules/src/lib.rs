@@ -5,6 +5,7 @@ mod config;
 mod errors;
 mod names;
 mod paths;
+mod performance;
 mod secret_formats;
 mod security;
 mod syntax;
@@ -20,6 +21,7 @@ fn specs() -> Vec<RuleSpec> {
     vec![
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
+        performance::n_plus_one_query::SPEC,
         security::hardcoded_secret::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,

@@ -1,0 +1,428 @@
+//! n-plus-one-query: a database query run once per element of a collection, in a loop or an
+//! iteration callback, where one query for all the elements would do.
+
+use backlint_engine::databases::{is_django_queryset, DatabaseCall, Library};
+use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::semantic::LoopKind;
+use backlint_engine::syntax::preorder;
+use backlint_engine::Language;
+use globset::GlobSet;
+use serde::Deserialize;
+use tree_sitter::Node;
+
+use crate::names::word_parts;
+use crate::paths::{glob_set, test_paths_and};
+use crate::syntax::{enclosing_function, is_function};
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "n-plus-one-query",
+    docs: include_str!("../../../../rules/n-plus-one-query.toml"),
+    new,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Names of more database clients: a call through one of them is a query.
+    extra_clients: Vec<String>,
+    /// Models and tables whose queries are cheap or cached (`ContentType`, `settings`).
+    ignore_models: Vec<String>,
+    /// Globs of files where a query per element is not a request's cost: tests, seeds,
+    /// migrations.
+    ignore_paths: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            extra_clients: Vec::new(),
+            ignore_models: Vec::new(),
+            ignore_paths: test_paths_and(&["**/migrations/**", "**/alembic/versions/**"]),
+        }
+    }
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = parse_options(SPEC.id, options)?;
+    let ignore_paths = glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?;
+    Ok(Box::new(NPlusOneQuery {
+        extra_clients: options.extra_clients,
+        ignore_models: options.ignore_models,
+        ignore_paths,
+    }))
+}
+
+struct NPlusOneQuery {
+    extra_clients: Vec<String>,
+    ignore_models: Vec<String>,
+    ignore_paths: GlobSet,
+}
+
+/// Related-manager methods that run a query: `order.lines.all()`, `post.tags.count()`. Not
+/// `get`, `update` or `values`, which dictionaries and JSON fields have too.
+const RELATED_MANAGER_METHODS: &[&str] = &[
+    "all",
+    "filter",
+    "exclude",
+    "count",
+    "exists",
+    "first",
+    "last",
+    "aggregate",
+    "annotate",
+    "order_by",
+    "values_list",
+    "create",
+    "get_or_create",
+    "add",
+    "remove",
+    "set",
+    "clear",
+];
+
+/// Words of a variable that pages through results: a pagination loop fetches the next page.
+const PAGINATION_WORDS: &[&str] = &[
+    "cursor",
+    "offset",
+    "skip",
+    "page",
+    "after",
+    "before",
+    "last",
+    "start",
+    "next",
+    "token",
+    "marker",
+    "since",
+    "from",
+    "min",
+    "max",
+    "continuation",
+];
+
+/// The largest literal collection whose loop is not worth one query: `for role in ("a", "b")`.
+const SMALL_LITERAL: usize = 3;
+
+impl Rule for NPlusOneQuery {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript | Language::JavaScript => &["call_expression"],
+            Language::Python => &["call"],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        let Some(frame) = context.semantic.enclosing_loop(node) else {
+            return;
+        };
+        let (loop_kind, loop_range) = (frame.kind, frame.range.clone());
+        let databases = context.semantic.databases();
+        let query = databases
+            .call_with_clients(node, context.source, &self.extra_clients)
+            .or_else(|| django_relation_query(node, context));
+        let Some(query) = query else {
+            return;
+        };
+        if query.batched
+            || query
+                .model
+                .as_ref()
+                .is_some_and(|model| self.ignore_models.contains(model))
+            || self.ignore_paths.is_match(&context.source.path)
+        {
+            return;
+        }
+        let Some(loop_node) = ancestor_with_range(node, &loop_range) else {
+            return;
+        };
+        if iterates_small_literal(loop_node, loop_kind)
+            || is_pagination(node, loop_node, loop_kind, context)
+        {
+            return;
+        }
+        let loop_line = context.source.position(loop_range.start).line;
+        let target = query
+            .model
+            .as_deref()
+            .map_or_else(String::new, |model| format!(" on `{model}`"));
+        let message = format!(
+            "{} query{target} runs once per iteration of the {} on line {loop_line}: {}",
+            library_name(query.library),
+            loop_name(loop_kind),
+            advice(&query),
+        );
+        context
+            .report(node, message)
+            .related
+            .push((loop_range, "the loop".to_owned()));
+    }
+}
+
+fn library_name(library: Library) -> &'static str {
+    match library {
+        Library::Prisma => "Prisma",
+        Library::TypeOrm => "TypeORM",
+        Library::Drizzle => "Drizzle",
+        Library::Sequelize => "Sequelize",
+        Library::Mongoose => "Mongoose",
+        Library::Knex => "Knex",
+        Library::SqlDriver | Library::SqlTag | Library::DbApi => "SQL",
+        Library::Django => "Django ORM",
+        Library::SqlAlchemy => "SQLAlchemy",
+        Library::AsyncPg => "asyncpg",
+        Library::Tortoise => "Tortoise",
+        Library::Peewee => "Peewee",
+        Library::Configured => "Database",
+    }
+}
+
+fn loop_name(kind: LoopKind) -> &'static str {
+    match kind {
+        LoopKind::IterationCallback => "callback",
+        LoopKind::Comprehension => "comprehension",
+        LoopKind::For | LoopKind::ForIn | LoopKind::While | LoopKind::DoWhile => "loop",
+    }
+}
+
+/// How each library fetches many rows in one query.
+fn advice(query: &DatabaseCall) -> &'static str {
+    match query.library {
+        Library::Prisma => {
+            "load the rows in one query before the loop (`findMany({ where: { id: { in: ids } } })`, `include`), or write them with `createMany`/`updateMany`."
+        }
+        Library::TypeOrm => {
+            "load the rows in one query before the loop (`findBy({ id: In(ids) })`, `relations`), or save them together with `save([...])`."
+        }
+        Library::Drizzle => "load the rows in one query before the loop (`inArray(...)`, a join, or `with`).",
+        Library::Sequelize => {
+            "load the rows in one query before the loop (`where: { id: { [Op.in]: ids } }`, `include`), or write them with `bulkCreate`."
+        }
+        Library::Mongoose => {
+            "load the documents in one query before the loop (`{ _id: { $in: ids } }`, `populate`), or write them with `insertMany`/`bulkWrite`."
+        }
+        Library::Django => {
+            "load the rows before the loop with `select_related`/`prefetch_related` or `filter(pk__in=…)`, or write them with `bulk_create`/`bulk_update`."
+        }
+        Library::SqlAlchemy => {
+            "load the rows in one query before the loop (`selectinload`/`joinedload`, `.in_(…)`)."
+        }
+        Library::Tortoise | Library::Peewee => {
+            "load the rows in one query before the loop (`id__in=…` / `.in_(…)`, `prefetch_related`), or write them with `bulk_create`."
+        }
+        Library::Knex
+        | Library::SqlDriver
+        | Library::SqlTag
+        | Library::AsyncPg
+        | Library::DbApi
+        | Library::Configured => {
+            "fetch the rows in one query before the loop (`WHERE id IN (…)` / `= ANY($1)`, or a join), or send them in one statement."
+        }
+    }
+}
+
+/// The node of the loop whose range is `range`, among `node`'s ancestors.
+fn ancestor_with_range<'tree>(
+    node: Node<'tree>,
+    range: &std::ops::Range<usize>,
+) -> Option<Node<'tree>> {
+    let mut current = node.parent();
+    while let Some(candidate) = current {
+        if candidate.byte_range() == *range {
+            return Some(candidate);
+        }
+        current = candidate.parent();
+    }
+    None
+}
+
+/// Whether a loop iterates a literal list of a few elements (`for (const s of ["a", "b"])`,
+/// `for role in ("admin", "staff")`, `["a", "b"].map(…)`): a few queries, not N.
+fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind) -> bool {
+    let iterable = match kind {
+        LoopKind::ForIn | LoopKind::For => loop_node.child_by_field_name("right"),
+        LoopKind::Comprehension => {
+            let mut cursor = loop_node.walk();
+            let clause = loop_node
+                .named_children(&mut cursor)
+                .find(|child| child.kind() == "for_in_clause");
+            clause.and_then(|clause| clause.child_by_field_name("right"))
+        }
+        // The callback's call is `items.map(callback)`: the collection is the callee's object.
+        LoopKind::IterationCallback => loop_node
+            .parent()
+            .and_then(|arguments| arguments.parent())
+            .and_then(|call| call.child_by_field_name("function"))
+            .and_then(|callee| callee.child_by_field_name("object")),
+        LoopKind::While | LoopKind::DoWhile => None,
+    };
+    iterable.is_some_and(|iterable| {
+        matches!(iterable.kind(), "array" | "list" | "tuple" | "set")
+            && iterable.named_child_count() <= SMALL_LITERAL
+    })
+}
+
+/// Whether a `while`/`do…while` (or a counting `for`) pages through results: the query uses a
+/// variable the loop updates whose name says it pages (`cursor`, `offset`, `page`, `skip`).
+fn is_pagination(
+    call: Node<'_>,
+    loop_node: Node<'_>,
+    kind: LoopKind,
+    context: &RuleContext<'_>,
+) -> bool {
+    let counting_for = kind == LoopKind::For
+        && loop_node.kind() == "for_statement"
+        && loop_node.child_by_field_name("right").is_none();
+    if !matches!(kind, LoopKind::While | LoopKind::DoWhile) && !counting_for {
+        return false;
+    }
+    let updated = updated_names(loop_node, context);
+    preorder(call)
+        .filter(|node| matches!(node.kind(), "identifier" | "shorthand_property_identifier"))
+        .map(|node| context.text(node))
+        .any(|name| {
+            updated.iter().any(|updated| updated == name)
+                && word_parts(name)
+                    .iter()
+                    .any(|word| PAGINATION_WORDS.contains(&word.as_str()))
+        })
+}
+
+/// The names a loop assigns (`cursor = page.next`, `offset += 100`, `page++`), outside the
+/// functions it defines.
+fn updated_names(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    for node in preorder(loop_node) {
+        let target = match node.kind() {
+            "assignment_expression"
+            | "augmented_assignment_expression"
+            | "assignment"
+            | "augmented_assignment" => node.child_by_field_name("left"),
+            "update_expression" => node.child_by_field_name("argument"),
+            _ => None,
+        };
+        let Some(target) = target else {
+            continue;
+        };
+        if enclosing_function(node).id() != enclosing_function(loop_node).id() {
+            continue;
+        }
+        for identifier in
+            preorder(target).filter(|part| matches!(part.kind(), "identifier" | "pattern_list"))
+        {
+            names.push(context.text(identifier).to_owned());
+        }
+    }
+    names
+}
+
+/// Django queries that only the loop shows: `order.lines.all()` (a related manager) and
+/// `order.save()`, where `order` is the variable of a `for` over a queryset. A relation the
+/// queryset prefetches (`prefetch_related("lines")`) is loaded already.
+fn django_relation_query(call: Node<'_>, context: &RuleContext<'_>) -> Option<DatabaseCall> {
+    let callee = call.child_by_field_name("function")?;
+    if callee.kind() != "attribute" {
+        return None;
+    }
+    let method = context.text(callee.child_by_field_name("attribute")?);
+    let object = callee.child_by_field_name("object")?;
+    let (variable, relation) = match object.kind() {
+        "identifier" if matches!(method, "save" | "delete" | "refresh_from_db") => (object, None),
+        "attribute" if RELATED_MANAGER_METHODS.contains(&method) => {
+            let owner = object.child_by_field_name("object")?;
+            let relation = object.child_by_field_name("attribute")?;
+            (owner, Some(context.text(relation)))
+        }
+        _ => return None,
+    };
+    if variable.kind() != "identifier" {
+        return None;
+    }
+    let queryset = queryset_of_loop_variable(call, context.text(variable), context)?;
+    let model = match relation {
+        Some(relation) => {
+            let queryset_text = context.text(queryset);
+            let prefetched = ["prefetch_related(", "Prefetch("].iter().any(|call| {
+                queryset_text.contains(call)
+                    && (queryset_text.contains(&format!("\"{relation}"))
+                        || queryset_text.contains(&format!("'{relation}")))
+            });
+            if prefetched {
+                return None;
+            }
+            format!("{}.{relation}", context.text(variable))
+        }
+        None => context.text(variable).to_owned(),
+    };
+    Some(DatabaseCall {
+        library: Library::Django,
+        model: Some(model),
+        operation: method.to_owned(),
+        batched: false,
+    })
+}
+
+/// The queryset a `for` around `node` iterates with `variable`: the iterable itself, or what
+/// the enclosing function assigned to the iterable's name.
+fn queryset_of_loop_variable<'tree>(
+    node: Node<'tree>,
+    variable: &str,
+    context: &RuleContext<'_>,
+) -> Option<Node<'tree>> {
+    let mut current = node.parent();
+    while let Some(candidate) = current {
+        if is_function(candidate) {
+            return None;
+        }
+        let binding = match candidate.kind() {
+            "for_statement" => Some(candidate),
+            "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => {
+                let mut cursor = candidate.walk();
+                let clause = candidate
+                    .named_children(&mut cursor)
+                    .find(|child| child.kind() == "for_in_clause");
+                clause
+            }
+            _ => None,
+        };
+        if let Some(binding) = binding.filter(|binding| {
+            binding
+                .child_by_field_name("left")
+                .is_some_and(|left| context.text(left) == variable)
+        }) {
+            let iterable = binding.child_by_field_name("right")?;
+            if is_django_queryset(iterable, context.source) {
+                return Some(iterable);
+            }
+            if iterable.kind() != "identifier" {
+                return None;
+            }
+            return assigned_queryset(
+                enclosing_function(candidate),
+                context.text(iterable),
+                context,
+            );
+        }
+        current = candidate.parent();
+    }
+    None
+}
+
+/// A queryset assigned to `name` in `function`: `orders = Order.objects.filter(…)`.
+fn assigned_queryset<'tree>(
+    function: Node<'tree>,
+    name: &str,
+    context: &RuleContext<'_>,
+) -> Option<Node<'tree>> {
+    preorder(function)
+        .filter(|node| node.kind() == "assignment")
+        .filter(|assignment| {
+            assignment
+                .child_by_field_name("left")
+                .is_some_and(|left| context.text(left) == name)
+        })
+        .filter_map(|assignment| assignment.child_by_field_name("right"))
+        .find(|value| is_django_queryset(*value, context.source))
+}
