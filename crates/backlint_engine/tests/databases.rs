@@ -75,7 +75,7 @@ fn fixtures_list_exactly_their_queries() {
     );
     assert_eq!(
         libraries_seen.len(),
-        14,
+        16,
         "every library has a fixture: {libraries_seen:?}"
     );
 }

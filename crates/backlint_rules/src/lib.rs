@@ -25,6 +25,7 @@ fn specs() -> Vec<RuleSpec> {
         security::hardcoded_secret::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
+        security::unvalidated_input::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }

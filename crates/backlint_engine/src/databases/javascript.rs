@@ -229,6 +229,10 @@ pub(super) fn evidence(source: &Source, imports: &Imports) -> FileEvidence {
         prisma: mentions("prisma") || mentions("Prisma"),
         drizzle: mentions("drizzle"),
         typeorm: imports_any(&["typeorm", "@nestjs/typeorm"]),
+        mikro_orm: imports
+            .entries()
+            .iter()
+            .any(|import| import.module.starts_with("@mikro-orm/")),
         sequelize: imports_any(&["sequelize", "sequelize-typescript", "@nestjs/sequelize"]),
         mongoose: imports_any(&["mongoose", "@nestjs/mongoose", "@typegoose/typegoose"]),
         knex: mentions("knex") || mentions("Knex"),
@@ -344,7 +348,9 @@ impl Reader<'_> {
         if is_repository_name(name) && (self.file.typeorm || name.ends_with("Repository")) {
             return Some(self.typeorm_call(repository_model(name), last.name, batched));
         }
-        if TYPEORM_MANAGERS.contains(&name) && (self.file.typeorm || name != "em") {
+        if TYPEORM_MANAGERS.contains(&name)
+            && (self.file.typeorm || self.file.mikro_orm || name != "em")
+        {
             let first = first_named_child(arguments);
             if last.name == "query" {
                 return Some(self.typeorm_call(
@@ -362,8 +368,16 @@ impl Reader<'_> {
     }
 
     fn typeorm_call(&self, model: Option<String>, operation: &str, batched: bool) -> DatabaseCall {
+        // MikroORM's entity managers and repositories have the same methods.
+        let library = if self.file.mikro_orm {
+            Library::MikroOrm
+        } else if self.file.typeorm {
+            Library::TypeOrm
+        } else {
+            Library::Repository
+        };
         DatabaseCall {
-            library: Library::TypeOrm,
+            library,
             model,
             operation: operation.to_owned(),
             batched,

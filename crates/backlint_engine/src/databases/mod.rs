@@ -31,6 +31,10 @@ use crate::syntax::preorder;
 pub enum Library {
     Prisma,
     TypeOrm,
+    MikroOrm,
+    /// A project's own repository class (`this.userRepository.findOne(…)`) over an ORM the
+    /// file does not show.
+    Repository,
     Drizzle,
     Sequelize,
     Mongoose,
@@ -57,6 +61,8 @@ impl Library {
         match self {
             Library::Prisma => "prisma",
             Library::TypeOrm => "typeorm",
+            Library::MikroOrm => "mikro-orm",
+            Library::Repository => "repository",
             Library::Drizzle => "drizzle",
             Library::Sequelize => "sequelize",
             Library::Mongoose => "mongoose",
@@ -100,6 +106,7 @@ struct FileEvidence {
     prisma: bool,
     drizzle: bool,
     typeorm: bool,
+    mikro_orm: bool,
     sequelize: bool,
     mongoose: bool,
     knex: bool,

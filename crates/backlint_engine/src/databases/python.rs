@@ -464,7 +464,9 @@ fn is_evaluated(call: Node<'_>, source: &Source) -> bool {
             .is_some_and(|child| child.id() == node.id())
     };
     match parent.kind() {
-        "await" | "not_operator" | "boolean_operator" => true,
+        "await" | "not_operator" => true,
+        // `qs or default` tests `qs`; `default` is only returned.
+        "boolean_operator" => is_field("left"),
         "for_statement" | "for_in_clause" => is_field("right"),
         "if_statement" | "elif_clause" | "while_statement" | "conditional_expression" => {
             is_field("condition") || parent.kind() == "conditional_expression"

@@ -37,7 +37,11 @@ impl Default for Options {
         Options {
             extra_clients: Vec::new(),
             ignore_models: Vec::new(),
-            ignore_paths: test_paths_and(&["**/migrations/**", "**/alembic/versions/**"]),
+            ignore_paths: test_paths_and(&[
+                "**/*{migrations,Migrations}/**",
+                "**/alembic/versions/**",
+                "**/{random,fake,sample}_data*.*",
+            ]),
         }
     }
 }
@@ -117,10 +121,10 @@ impl Rule for NPlusOneQuery {
         };
         let (loop_kind, loop_range) = (frame.kind, frame.range.clone());
         let databases = context.semantic.databases();
-        let query = databases
-            .call_with_clients(node, context.source, &self.extra_clients)
-            .or_else(|| django_relation_query(node, context));
-        let Some(query) = query else {
+        let recognised = databases.call_with_clients(node, context.source, &self.extra_clients);
+        // A related manager or `save()` goes through the loop variable by design.
+        let by_shape = recognised.is_some();
+        let Some(query) = recognised.or_else(|| django_relation_query(node, context)) else {
             return;
         };
         if query.batched
@@ -137,6 +141,8 @@ impl Rule for NPlusOneQuery {
         };
         if iterates_small_literal(loop_node, loop_kind)
             || is_pagination(node, loop_node, loop_kind, context)
+            || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
+            || runs_for_one_element(node, loop_node, context)
         {
             return;
         }
@@ -162,6 +168,8 @@ fn library_name(library: Library) -> &'static str {
     match library {
         Library::Prisma => "Prisma",
         Library::TypeOrm => "TypeORM",
+        Library::MikroOrm => "MikroORM",
+        Library::Repository => "Repository",
         Library::Drizzle => "Drizzle",
         Library::Sequelize => "Sequelize",
         Library::Mongoose => "Mongoose",
@@ -192,6 +200,12 @@ fn advice(query: &DatabaseCall) -> &'static str {
         }
         Library::TypeOrm => {
             "load the rows in one query before the loop (`findBy({ id: In(ids) })`, `relations`), or save them together with `save([...])`."
+        }
+        Library::MikroOrm => {
+            "load the rows in one query before the loop (`find(Entity, { id: { $in: ids } })`, `populate`), or flush them together."
+        }
+        Library::Repository => {
+            "load the rows in one query before the loop (a repository method that takes all the ids), or write them together."
         }
         Library::Drizzle => "load the rows in one query before the loop (`inArray(...)`, a join, or `with`).",
         Library::Sequelize => {
@@ -259,6 +273,96 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind) -> bool {
         matches!(iterable.kind(), "array" | "list" | "tuple" | "set")
             && iterable.named_child_count() <= SMALL_LITERAL
     })
+}
+
+/// Whether the query goes through the loop's own variable (`for model in models:
+/// model.objects.count()`, `for (const repo of repos) await repo.find()`): each iteration
+/// queries another table, which no single query replaces.
+fn queries_the_loop_variable(
+    call: Node<'_>,
+    loop_node: Node<'_>,
+    kind: LoopKind,
+    context: &RuleContext<'_>,
+) -> bool {
+    let mut base = call;
+    while let Some(inner) = base
+        .child_by_field_name("function")
+        .or_else(|| base.child_by_field_name("object"))
+    {
+        base = inner;
+    }
+    if base.kind() != "identifier" {
+        return false;
+    }
+    let variables = match kind {
+        LoopKind::For | LoopKind::ForIn => loop_node.child_by_field_name("left"),
+        LoopKind::Comprehension => {
+            let mut cursor = loop_node.walk();
+            let clause = loop_node
+                .named_children(&mut cursor)
+                .find(|child| child.kind() == "for_in_clause");
+            clause.and_then(|clause| clause.child_by_field_name("left"))
+        }
+        LoopKind::IterationCallback => loop_node
+            .child_by_field_name("parameters")
+            .or_else(|| loop_node.child_by_field_name("parameter")),
+        LoopKind::While | LoopKind::DoWhile => None,
+    };
+    let name = context.text(base);
+    variables.is_some_and(|variables| {
+        preorder(variables).any(|node| node.kind() == "identifier" && context.text(node) == name)
+    })
+}
+
+/// Whether the query runs for one element of the loop, not for each: behind a comparison with
+/// a constant (`if field == "Story Points":`, `case "admin":`), or in an `except`/`catch`
+/// fallback.
+fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut current = call;
+    while let Some(parent) = current.parent() {
+        if parent.id() == loop_node.id() {
+            return false;
+        }
+        let guarded =
+            match parent.kind() {
+                "except_clause" | "catch_clause" => true,
+                "switch_case" => parent
+                    .child_by_field_name("value")
+                    .is_some_and(|value| value.kind() == "string"),
+                "if_statement" | "elif_clause" => parent
+                    .child_by_field_name("condition")
+                    .is_some_and(|condition| {
+                        condition.id() != current.id() && compares_with_string(condition, context)
+                    }),
+                _ => false,
+            };
+        if guarded {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+/// `x == "a"`, `x === "a"`, `(x == "a")`: an equality test against a string literal.
+fn compares_with_string(condition: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let condition = if condition.kind() == "parenthesized_expression" {
+        condition.named_child(0).unwrap_or(condition)
+    } else {
+        condition
+    };
+    if !matches!(
+        condition.kind(),
+        "binary_expression" | "comparison_operator"
+    ) {
+        return false;
+    }
+    let text = context.text(condition);
+    let mut cursor = condition.walk();
+    let has_string = condition
+        .named_children(&mut cursor)
+        .any(|operand| operand.kind() == "string");
+    text.contains("==") && !text.contains("!=") && has_string
 }
 
 /// Whether a `while`/`do…while` (or a counting `for`) pages through results: the query uses a

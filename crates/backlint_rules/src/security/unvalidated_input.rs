@@ -1,0 +1,785 @@
+//! unvalidated-input: a request handler that reads the request's body, query or parameters
+//! without passing them through a schema (Zod, Pydantic, a form or serializer) first.
+//!
+//! Per handler: find the reads of untrusted input (the sources), follow each to the variables
+//! it is assigned to (`const body = await req.json()`, `{ email } = req.body`, and what is built
+//! from those), and look for a validation call that receives the source or one of those
+//! variables anywhere in the handler. The first source with none is reported.
+
+use backlint_engine::frameworks::{Framework, Handler};
+use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::preorder;
+use backlint_engine::{Grammar, Language};
+use serde::Deserialize;
+use tree_sitter::Node;
+
+use crate::names::word_parts;
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "unvalidated-input",
+    docs: include_str!("../../../../rules/unvalidated-input.toml"),
+    new,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// More callee names that count as validation (`checkBody`, `assert_valid`).
+    validators: Vec<String>,
+    /// More request members that are untrusted input (`cookies`, `headers`).
+    sources: Vec<String>,
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = parse_options(SPEC.id, options)?;
+    Ok(Box::new(UnvalidatedInput {
+        validators: options.validators,
+        sources: options.sources,
+    }))
+}
+
+struct UnvalidatedInput {
+    validators: Vec<String>,
+    sources: Vec<String>,
+}
+
+/// Members of a JavaScript request (Express, Fastify, Koa's `ctx` and `ctx.request`) that hold
+/// input.
+const JS_REQUEST_MEMBERS: &[&str] = &["body", "query", "params"];
+
+/// Methods of a Fetch API request (Next.js, Hono's `c.req`) that read input.
+const JS_REQUEST_READERS: &[&str] = &[
+    "json",
+    "formData",
+    "text",
+    "parseBody",
+    "query",
+    "param",
+    "queries",
+];
+
+/// Attributes of a Flask, Django, DRF or Starlette request that hold input.
+const PYTHON_REQUEST_MEMBERS: &[&str] = &[
+    "json",
+    "form",
+    "args",
+    "values",
+    "data",
+    "POST",
+    "GET",
+    "query_params",
+];
+
+/// Methods of a Flask or Starlette request that read input.
+const PYTHON_REQUEST_READERS: &[&str] = &["get_json", "json", "body", "form"];
+
+/// Methods that validate what they are given against the schema they are called on: Zod,
+/// valibot, yup, Joi, superstruct, Pydantic, marshmallow, TypeAdapter.
+const VALIDATING_METHODS: &[&str] = &[
+    "parse",
+    "safeParse",
+    "parseAsync",
+    "safeParseAsync",
+    "validate",
+    "validateSync",
+    "validateAsync",
+    "assert",
+    "create",
+    "model_validate",
+    "model_validate_json",
+    "parse_obj",
+    "parse_raw",
+    "validate_python",
+    "validate_json",
+    "load",
+];
+
+/// Functions that validate their argument: valibot's `parse(schema, x)`, class-validator.
+const VALIDATING_FUNCTIONS: &[&str] = &[
+    "parse",
+    "safeParse",
+    "parseAsync",
+    "safeParseAsync",
+    "validate",
+    "validateOrReject",
+    "validateSync",
+    "plainToInstance",
+    "plainToClass",
+    "assert",
+];
+
+/// Reading a source this way uses no value: `request.GET.urlencode()` rebuilds a link.
+const PASSING_METHODS: &[&str] = &["urlencode", "copy", "lists", "keys"];
+
+impl Rule for UnvalidatedInput {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript | Language::JavaScript => &[
+                "function_declaration",
+                "function_expression",
+                "function",
+                "arrow_function",
+                "method_definition",
+            ],
+            Language::Python => &["function_definition"],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
+            return;
+        };
+        if registration_validates(&handler, context) {
+            return;
+        }
+        let reader = HandlerReader {
+            rule: self,
+            context,
+            function: node,
+            handler: &handler,
+        };
+        let sources = reader.sources();
+        let Some(source) = sources
+            .into_iter()
+            .find(|source| !reader.is_validated(source) && !reader.is_harmless(source))
+        else {
+            return;
+        };
+        let advice = match (context.grammar, handler.framework) {
+            (Grammar::Python, Framework::Django | Framework::DjangoRestFramework) => {
+                "validate it with a form, a serializer (`is_valid()`) or a Pydantic model first"
+            }
+            (Grammar::Python, _) => {
+                "validate it with a Pydantic model (`Model.model_validate(...)`) first"
+            }
+            _ => "parse it with a Zod schema (`schema.parse(...)`) first",
+        };
+        let message = format!(
+            "`{}` ({}) reads `{}` without validating it: {advice}.",
+            handler.name,
+            handler.framework.id(),
+            source.description
+        );
+        context.report(source.node, message);
+    }
+}
+
+/// Whether the route registration validates before the handler runs: Fastify's `schema`
+/// option, a `validate(schema)`, `zValidator(…)` or `celebrate(…)` middleware.
+fn registration_validates(handler: &Handler, context: &RuleContext<'_>) -> bool {
+    let Some(registration) = handler.registration.clone() else {
+        return false;
+    };
+    let before_handler = registration.start..handler.function.start.max(registration.start);
+    let text = &context.source.text()[before_handler];
+    let lower = text.to_ascii_lowercase();
+    lower.contains("schema") || lower.contains("validat") || lower.contains("celebrate(")
+}
+
+/// A read of untrusted input.
+struct InputRead<'tree> {
+    node: Node<'tree>,
+    /// How the message names it: `req.body`, `await request.json()`, `formData`.
+    description: String,
+}
+
+struct HandlerReader<'a, 'b, 'tree> {
+    rule: &'a UnvalidatedInput,
+    context: &'a RuleContext<'b>,
+    function: Node<'tree>,
+    handler: &'a Handler,
+}
+
+impl<'tree> HandlerReader<'_, '_, 'tree> {
+    fn text(&self, node: Node<'_>) -> &str {
+        self.context.text(node)
+    }
+
+    /// The reads of input in the handler, in source order.
+    fn sources(&self) -> Vec<InputRead<'tree>> {
+        match self.context.grammar {
+            Grammar::Python => self.python_sources(),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => self.js_sources(),
+        }
+    }
+
+    fn parameters(&self) -> Vec<Node<'tree>> {
+        let Some(parameters) = self.function.child_by_field_name("parameters") else {
+            // `req => …`: an arrow function's single parameter.
+            return self
+                .function
+                .child_by_field_name("parameter")
+                .into_iter()
+                .collect();
+        };
+        let mut cursor = parameters.walk();
+        let found = parameters
+            .named_children(&mut cursor)
+            .filter(|parameter| !matches!(parameter.kind(), "comment" | "decorator"))
+            .collect();
+        found
+    }
+
+    /// The identifier a parameter binds, when it binds one name.
+    fn parameter_name(&self, parameter: Node<'tree>) -> Option<Node<'tree>> {
+        match parameter.kind() {
+            "identifier" => Some(parameter),
+            "required_parameter"
+            | "optional_parameter"
+            | "typed_parameter"
+            | "default_parameter"
+            | "typed_default_parameter" => {
+                let pattern = parameter
+                    .child_by_field_name("pattern")
+                    .or_else(|| parameter.child_by_field_name("name"))
+                    .or_else(|| parameter.named_child(0))?;
+                (pattern.kind() == "identifier").then_some(pattern)
+            }
+            _ => None,
+        }
+    }
+
+    fn js_sources(&self) -> Vec<InputRead<'tree>> {
+        let parameters = self.parameters();
+        match self.handler.framework {
+            Framework::ServerAction => return self.parameter_reads(&parameters, |_| true),
+            Framework::NestJs => {
+                return self.parameter_reads(&parameters, |parameter| {
+                    self.is_unvalidated_nest_input(parameter)
+                })
+            }
+            _ => {}
+        }
+        let Some(request) = parameters
+            .first()
+            .and_then(|first| self.parameter_name(*first))
+        else {
+            return Vec::new();
+        };
+        let request = self.text(request);
+        // Hono's context holds the request in `c.req`, Koa's in `ctx.request` (and also answers
+        // `ctx.query` itself).
+        let requests = [
+            request.to_owned(),
+            format!("{request}.req"),
+            format!("{request}.request"),
+        ];
+        let mut reads = Vec::new();
+        for node in preorder(self.function) {
+            let read = match node.kind() {
+                "member_expression" => {
+                    let (Some(object), Some(property)) = (
+                        node.child_by_field_name("object"),
+                        node.child_by_field_name("property"),
+                    ) else {
+                        continue;
+                    };
+                    let property = self.text(property);
+                    let is_request = requests.iter().any(|name| name == self.text(object));
+                    let is_member = JS_REQUEST_MEMBERS.contains(&property)
+                        || self.rule.sources.iter().any(|source| source == property);
+                    let called = node.parent().is_some_and(|parent| {
+                        parent.kind() == "call_expression"
+                            && parent
+                                .child_by_field_name("function")
+                                .is_some_and(|function| function.id() == node.id())
+                    });
+                    // Koa's `ctx.body` is the response; the request's is `ctx.request.body`.
+                    let koa_response = self.handler.framework == Framework::Koa
+                        && property == "body"
+                        && self.text(object) == request;
+                    let request_input =
+                        is_request && is_member && !koa_response && !is_assigned(node);
+                    ((request_input || property == "searchParams") && !called).then_some(node)
+                }
+                "call_expression" => {
+                    let Some(function) = node.child_by_field_name("function") else {
+                        continue;
+                    };
+                    let reader = function
+                        .child_by_field_name("object")
+                        .zip(function.child_by_field_name("property"));
+                    match reader {
+                        Some((object, property))
+                            if JS_REQUEST_READERS.contains(&self.text(property))
+                                && requests.iter().any(|name| name == self.text(object)) =>
+                        {
+                            Some(node)
+                        }
+                        // `searchParams.get("q")`, `url.searchParams.getAll("tag")`.
+                        Some((object, property))
+                            if matches!(self.text(property), "get" | "getAll")
+                                && self.text(object).ends_with("searchParams") =>
+                        {
+                            Some(node)
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(read) = read {
+                // `request.nextUrl.searchParams` inside `req.nextUrl`: one read, the outer one.
+                if reads
+                    .last()
+                    .is_some_and(|last: &InputRead<'_>| contains(last.node, read))
+                {
+                    continue;
+                }
+                reads.push(InputRead {
+                    node: read,
+                    description: self.describe(read),
+                });
+            }
+        }
+        reads
+    }
+
+    /// NestJS: a `@Body()` or whole `@Query()` parameter typed with no class (`any`, an object
+    /// type, `Record<…>`), and no validation pipe given to the decorator.
+    fn is_unvalidated_nest_input(&self, parameter: Node<'_>) -> bool {
+        let mut cursor = parameter.walk();
+        let decorators: Vec<Node<'_>> = parameter
+            .children(&mut cursor)
+            .filter(|child| child.kind() == "decorator")
+            .collect();
+        let reads_whole_input = decorators.iter().any(|decorator| {
+            let text = self.text(*decorator);
+            text.starts_with("@Body()") || text.starts_with("@Query()")
+        });
+        if !reads_whole_input {
+            return false;
+        }
+        let type_text = parameter
+            .child_by_field_name("type")
+            .map(|annotation| {
+                self.text(annotation)
+                    .trim_start_matches(':')
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        let first = type_text.chars().next();
+        let is_class = first.is_some_and(|c| c.is_ascii_uppercase())
+            && !type_text.starts_with("Record<")
+            && !type_text.starts_with("Partial<");
+        !is_class
+    }
+
+    /// Every use of the named parameters that `untrusted` selects.
+    fn parameter_reads(
+        &self,
+        parameters: &[Node<'tree>],
+        untrusted: impl Fn(Node<'tree>) -> bool,
+    ) -> Vec<InputRead<'tree>> {
+        let names: Vec<&str> = parameters
+            .iter()
+            .filter(|parameter| untrusted(**parameter))
+            .filter_map(|parameter| self.parameter_name(*parameter))
+            .map(|name| self.text(name))
+            .filter(|name| !word_parts(name).iter().any(|word| word == "state"))
+            .collect();
+        let body = self.function.child_by_field_name("body");
+        let Some(body) = body else {
+            return Vec::new();
+        };
+        preorder(body)
+            .filter(|node| node.kind() == "identifier" && names.contains(&self.text(*node)))
+            .map(|node| InputRead {
+                node,
+                description: self.text(node).to_owned(),
+            })
+            .collect()
+    }
+
+    fn python_sources(&self) -> Vec<InputRead<'tree>> {
+        let parameters = self.parameters();
+        let mut requests: Vec<String> = Vec::new();
+        let mut unvalidated_parameters = Vec::new();
+        for parameter in &parameters {
+            let Some(name) = self.parameter_name(*parameter) else {
+                continue;
+            };
+            let name = self.text(name);
+            let annotation = parameter
+                .child_by_field_name("type")
+                .map(|annotation| self.text(annotation))
+                .unwrap_or("");
+            if name == "request"
+                || annotation == "Request"
+                || annotation.ends_with(".Request")
+                || annotation == "HttpRequest"
+            {
+                requests.push(name.to_owned());
+            }
+            let untyped_mapping = annotation == "dict"
+                || annotation.starts_with("dict[")
+                || annotation.starts_with("Dict")
+                || annotation == "Any";
+            if matches!(
+                self.handler.framework,
+                Framework::FastApi | Framework::DjangoNinja
+            ) && untyped_mapping
+            {
+                unvalidated_parameters.push(*parameter);
+            }
+        }
+        if self.handler.framework == Framework::Flask {
+            requests.push("request".to_owned());
+        }
+        let mut reads = self.parameter_reads(&unvalidated_parameters, |_| true);
+        for node in preorder(self.function) {
+            let read = match node.kind() {
+                "attribute" => {
+                    let (Some(object), Some(attribute)) = (
+                        node.child_by_field_name("object"),
+                        node.child_by_field_name("attribute"),
+                    ) else {
+                        continue;
+                    };
+                    let attribute = self.text(attribute);
+                    let is_member = PYTHON_REQUEST_MEMBERS.contains(&attribute)
+                        || self.rule.sources.iter().any(|source| source == attribute);
+                    let called = is_callee(node);
+                    (requests.iter().any(|name| name == self.text(object)) && is_member && !called)
+                        .then_some(node)
+                }
+                "call" => self.python_reader_call(node, &requests),
+                _ => None,
+            };
+            if let Some(read) = read {
+                if reads
+                    .iter()
+                    .any(|earlier: &InputRead<'_>| contains(earlier.node, read))
+                {
+                    continue;
+                }
+                reads.push(InputRead {
+                    node: read,
+                    description: self.describe(read),
+                });
+            }
+        }
+        reads.sort_by_key(|read| read.node.start_byte());
+        reads
+    }
+
+    /// `request.get_json()`, `await request.json()`, `json.loads(request.body)`.
+    fn python_reader_call(&self, call: Node<'tree>, requests: &[String]) -> Option<Node<'tree>> {
+        let function = call.child_by_field_name("function")?;
+        if function.kind() != "attribute" {
+            return None;
+        }
+        let object = function.child_by_field_name("object")?;
+        let method = self.text(function.child_by_field_name("attribute")?);
+        if PYTHON_REQUEST_READERS.contains(&method)
+            && requests.iter().any(|name| name == self.text(object))
+        {
+            return Some(call);
+        }
+        if self.text(function) == "json.loads" {
+            let arguments = call.child_by_field_name("arguments")?;
+            let body = requests
+                .iter()
+                .any(|name| self.text(arguments).contains(&format!("{name}.body")));
+            return body.then_some(call);
+        }
+        None
+    }
+
+    /// How a read shows in the message: its text, on one line, with the `await` before it.
+    fn describe(&self, read: Node<'_>) -> String {
+        let shown = match read.parent() {
+            Some(parent) if matches!(parent.kind(), "await_expression" | "await") => parent,
+            _ => read,
+        };
+        let text: String = self
+            .text(shown)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.chars().count() > 60 {
+            let cut: String = text.chars().take(57).collect();
+            format!("{cut}…")
+        } else {
+            text
+        }
+    }
+
+    /// The expression a read's value is used as: `req.body.email`, `await req.json()`,
+    /// `request.POST["name"]`, `request.GET.get("page")`.
+    fn value_of(&self, read: Node<'tree>) -> Node<'tree> {
+        let mut value = read;
+        while let Some(parent) = value.parent() {
+            let extends = match parent.kind() {
+                "member_expression" | "attribute" | "subscript_expression" | "subscript" => parent
+                    .child_by_field_name("object")
+                    .or_else(|| parent.child_by_field_name("value"))
+                    .is_some_and(|object| object.id() == value.id()),
+                "await_expression"
+                | "await"
+                | "parenthesized_expression"
+                | "as_expression"
+                | "non_null_expression" => true,
+                "call_expression" | "call" => parent
+                    .child_by_field_name("function")
+                    .is_some_and(|function| function.id() == value.id()),
+                _ => false,
+            };
+            if !extends {
+                break;
+            }
+            value = parent;
+        }
+        value
+    }
+
+    /// The names that hold the read's value or something built from it, in this handler:
+    /// `body` in `const body = await req.json()`, `email` in `const { email } = req.body`, and
+    /// `data` in `const data = Object.fromEntries(body)`.
+    fn holders(&self, read: Node<'tree>) -> Vec<String> {
+        let assignments: Vec<(Node<'tree>, Node<'tree>)> = preorder(self.function)
+            .filter_map(|node| match node.kind() {
+                "variable_declarator" => Some((
+                    node.child_by_field_name("name")?,
+                    node.child_by_field_name("value")?,
+                )),
+                "assignment" | "assignment_expression" => Some((
+                    node.child_by_field_name("left")?,
+                    node.child_by_field_name("right")?,
+                )),
+                _ => None,
+            })
+            .collect();
+        let value = self.value_of(read);
+        let mut holders: Vec<String> = Vec::new();
+        for (target, assigned) in &assignments {
+            if contains(*assigned, value) {
+                holders.extend(self.bound_names(*target));
+            }
+        }
+        // Values built from a holder hold the input too (three steps are plenty in a handler).
+        for _ in 0..3 {
+            let before = holders.len();
+            for (target, assigned) in &assignments {
+                let uses_holder = preorder(*assigned).any(|node| {
+                    node.kind() == "identifier"
+                        && holders.iter().any(|holder| holder == self.text(node))
+                });
+                if uses_holder {
+                    for name in self.bound_names(*target) {
+                        if !holders.contains(&name) {
+                            holders.push(name);
+                        }
+                    }
+                }
+            }
+            if holders.len() == before {
+                break;
+            }
+        }
+        holders
+    }
+
+    /// The names a declaration or assignment target binds: `x`, `{ a, b: c }`, `[a, b]`, `a, b`.
+    fn bound_names(&self, target: Node<'_>) -> Vec<String> {
+        preorder(target)
+            .filter(|node| {
+                matches!(
+                    node.kind(),
+                    "identifier" | "shorthand_property_identifier_pattern"
+                )
+            })
+            .filter(|node| {
+                // `{ key: name }` binds `name`, not `key`.
+                node.parent().is_none_or(|parent| {
+                    parent.kind() != "pair_pattern"
+                        || parent
+                            .child_by_field_name("value")
+                            .is_some_and(|value| value.id() == node.id())
+                })
+            })
+            .map(|node| self.text(node).to_owned())
+            .collect()
+    }
+
+    /// Whether a validation call in the handler receives the read or a holder of its value.
+    fn is_validated(&self, read: &InputRead<'tree>) -> bool {
+        let holders = self.holders(read.node);
+        preorder(self.function)
+            .filter(|node| matches!(node.kind(), "call_expression" | "call" | "new_expression"))
+            .any(|call| {
+                let Some(arguments) = call.child_by_field_name("arguments") else {
+                    return false;
+                };
+                let receives_input = contains(arguments, read.node)
+                    || preorder(arguments).any(|node| {
+                        node.kind() == "identifier"
+                            && holders.iter().any(|holder| holder == self.text(node))
+                    });
+                receives_input && self.is_validation_call(call, arguments)
+            })
+    }
+
+    fn is_validation_call(&self, call: Node<'_>, arguments: Node<'_>) -> bool {
+        let Some(callee) = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"))
+        else {
+            return false;
+        };
+        let callee_text = self.text(callee);
+        let name = callee_text.rsplit('.').next().unwrap_or(callee_text);
+        let is_method = callee_text.contains('.');
+        let lower = callee_text.to_ascii_lowercase();
+        if self
+            .rule
+            .validators
+            .iter()
+            .any(|validator| validator == name || validator == callee_text)
+        {
+            return true;
+        }
+        if (is_method && VALIDATING_METHODS.contains(&name) && name != "create" && name != "load")
+            || (!is_method && VALIDATING_FUNCTIONS.contains(&name))
+        {
+            return true;
+        }
+        // superstruct's `create(value, Struct)` and marshmallow's `schema.load(data)` need a
+        // schema in sight, as `create`/`load` mean other things elsewhere.
+        let schema_in_sight = lower.contains("schema") || self.has_schema_argument(arguments);
+        if matches!(name, "create" | "load") && schema_in_sight {
+            return true;
+        }
+        // Projects wrap validation (`parseRequest(req, schema)`, `validateBody(body)`), and
+        // Django and DRF validate through forms and serializers built from the input.
+        if lower.contains("validat") || schema_in_sight {
+            return true;
+        }
+        let first = name.chars().next();
+        let is_class = first.is_some_and(|c| c.is_ascii_uppercase());
+        if is_class
+            && (name.ends_with("Form")
+                || name.ends_with("Serializer")
+                || name.ends_with("Schema")
+                || name.ends_with("FormSet"))
+        {
+            return true;
+        }
+        // Pydantic: `Model(**data)`.
+        is_class && preorder(arguments).any(|node| node.kind() == "dictionary_splat")
+    }
+
+    /// An argument that is a schema: built with `z.`/`yup.`/`Joi.`/`v.`, or named `…Schema`,
+    /// `…schema`, `…Validator`.
+    fn has_schema_argument(&self, arguments: Node<'_>) -> bool {
+        let mut cursor = arguments.walk();
+        let found = arguments.named_children(&mut cursor).any(|argument| {
+            let text = self.text(argument);
+            ["z.", "yup.", "Joi.", "v."]
+                .iter()
+                .any(|prefix| text.starts_with(prefix))
+                || text.ends_with("Schema")
+                || text.ends_with("schema")
+                || text.ends_with("Validator")
+        });
+        found
+    }
+
+    /// Reads that carry no value into the handler's work: compared with a constant
+    /// (`req.query.format === "csv"`), logged, or passed through (`request.GET.urlencode()`).
+    fn is_harmless(&self, read: &InputRead<'tree>) -> bool {
+        let value = self.value_of(read.node);
+        if value.id() != read.node.id() {
+            if let Some(function) = value.child_by_field_name("function") {
+                let method = self.text(function).rsplit('.').next().unwrap_or("");
+                if PASSING_METHODS.contains(&method) {
+                    return true;
+                }
+            }
+        }
+        let Some(parent) = value.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "binary_expression" | "comparison_operator" => {
+                let operator = parent
+                    .child_by_field_name("operator")
+                    .map(|operator| self.text(operator))
+                    .unwrap_or_else(|| self.comparison_operator(parent));
+                let mut cursor = parent.walk();
+                let other_is_literal = parent
+                    .named_children(&mut cursor)
+                    .filter(|operand| operand.id() != value.id())
+                    .all(|operand| {
+                        matches!(
+                            operand.kind(),
+                            "string"
+                                | "number"
+                                | "integer"
+                                | "true"
+                                | "false"
+                                | "null"
+                                | "undefined"
+                                | "none"
+                                | "tuple"
+                                | "list"
+                                | "array"
+                        )
+                    });
+                matches!(operator, "===" | "==" | "!==" | "!=" | "in" | "not in")
+                    && other_is_literal
+            }
+            "arguments" | "argument_list" => parent.parent().is_some_and(|call| {
+                call.child_by_field_name("function")
+                    .is_some_and(|function| {
+                        let callee = self.text(function);
+                        callee.starts_with("console.")
+                            || callee.starts_with("logger.")
+                            || callee.starts_with("log.")
+                            || callee.starts_with("logging.")
+                    })
+            }),
+            _ => false,
+        }
+    }
+
+    /// The operator of a Python comparison, which tree-sitter keeps as an anonymous child.
+    fn comparison_operator(&self, comparison: Node<'_>) -> &str {
+        let mut cursor = comparison.walk();
+        let operator = comparison
+            .children(&mut cursor)
+            .find(|child| !child.is_named())
+            .map(|child| self.text(child))
+            .unwrap_or("");
+        operator
+    }
+}
+
+/// Whether a node is the target of an assignment: `ctx.body = …` writes, it does not read.
+fn is_assigned(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|parent| {
+        matches!(
+            parent.kind(),
+            "assignment_expression" | "augmented_assignment_expression"
+        ) && parent
+            .child_by_field_name("left")
+            .is_some_and(|left| left.id() == node.id())
+    })
+}
+
+/// Whether `outer` contains `inner` (or is it).
+fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
+    outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
+}
+
+/// Whether a node is the function of the call around it: `request.get_json` in
+/// `request.get_json()`.
+fn is_callee(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|parent| {
+        parent.kind() == "call"
+            && parent
+                .child_by_field_name("function")
+                .is_some_and(|function| function.id() == node.id())
+    })
+}
