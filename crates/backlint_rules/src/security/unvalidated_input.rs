@@ -384,7 +384,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             return Vec::new();
         };
         preorder(body)
-            .filter(|node| node.kind() == "identifier" && names.contains(&self.text(*node)))
+            .filter(|node| {
+                matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+                    && names.contains(&self.text(*node))
+            })
             .map(|node| InputRead {
                 node,
                 description: self.text(node).to_owned(),
@@ -698,6 +701,12 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 }
             }
         }
+        if read.node.kind() == "identifier"
+            && value.id() == read.node.id()
+            && self.is_delegated(value)
+        {
+            return true;
+        }
         let Some(parent) = value.parent() else {
             return false;
         };
@@ -742,6 +751,35 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             }),
             _ => false,
         }
+    }
+
+    /// Whether a parameter is handed whole to another function (`handle(args)`,
+    /// `handle({ ...args, config })`), which is where its validation is, as when a handler passes
+    /// its whole `req` on. Not when that function is a database call: that is the use.
+    fn is_delegated(&self, parameter: Node<'_>) -> bool {
+        let mut argument = parameter;
+        if let Some(spread) = argument
+            .parent()
+            .filter(|parent| parent.kind() == "spread_element")
+        {
+            match spread.parent().filter(|object| object.kind() == "object") {
+                Some(object) => argument = object,
+                None => return false,
+            }
+        }
+        let Some(call) = argument
+            .parent()
+            .filter(|arguments| arguments.kind() == "arguments")
+            .and_then(|arguments| arguments.parent())
+            .filter(|call| call.kind() == "call_expression")
+        else {
+            return false;
+        };
+        self.context
+            .semantic
+            .databases()
+            .call(call, self.context.source)
+            .is_none()
     }
 
     /// The operator of a Python comparison, which tree-sitter keeps as an anonymous child.
