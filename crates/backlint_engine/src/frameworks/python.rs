@@ -24,6 +24,20 @@ const VIEWSET_ACTIONS: &[&str] = &[
     "destroy",
 ];
 
+/// Web frameworks whose class and function views look like Django's.
+const OTHER_FRAMEWORKS: &[&str] = &[
+    "datasette",
+    "starlette",
+    "aiohttp",
+    "tornado",
+    "sanic",
+    "falcon",
+    "quart",
+    "pyramid",
+    "litestar",
+    "bottle",
+];
+
 pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Handler> {
     let file = File {
         source,
@@ -31,6 +45,9 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         uses_ninja: imports.has_module("ninja"),
         uses_flask: imports.has_module("flask"),
         is_views_module: is_views_module(&source.path),
+        uses_other_framework: OTHER_FRAMEWORKS
+            .iter()
+            .any(|module| imports.has_module(module)),
     };
     let mut handlers = Vec::new();
     let mut called = HashSet::new();
@@ -42,7 +59,12 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
             _ => {}
         }
     }
-    if file.is_views_module && !file.uses_fastapi && !file.uses_ninja && !file.uses_flask {
+    if file.is_views_module
+        && !file.uses_fastapi
+        && !file.uses_ninja
+        && !file.uses_flask
+        && !file.uses_other_framework
+    {
         file.django_function_views(root, &called, &mut handlers);
     }
     handlers
@@ -68,6 +90,9 @@ struct File<'a> {
     uses_ninja: bool,
     uses_flask: bool,
     is_views_module: bool,
+    /// Whether the file imports a web framework whose views look like Django's but are not
+    /// recognised (`class TableView(BaseView)` in Datasette).
+    uses_other_framework: bool,
 }
 
 impl File<'_> {
@@ -189,7 +214,10 @@ impl File<'_> {
             Framework::DjangoRestFramework
         } else if bases.contains(&"MethodView") || self.uses_flask && bases.contains(&"View") {
             Framework::Flask
-        } else if bases.iter().any(|base| base.ends_with("View")) && !self.uses_fastapi {
+        } else if bases.iter().any(|base| base.ends_with("View"))
+            && !self.uses_fastapi
+            && !self.uses_other_framework
+        {
             Framework::Django
         } else {
             return;

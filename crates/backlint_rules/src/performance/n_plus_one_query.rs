@@ -139,10 +139,11 @@ impl Rule for NPlusOneQuery {
         let Some(loop_node) = ancestor_with_range(node, &loop_range) else {
             return;
         };
-        if iterates_small_literal(loop_node, loop_kind)
+        if iterates_small_literal(loop_node, loop_kind, context)
             || is_pagination(node, loop_node, loop_kind, context)
             || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
             || runs_for_one_element(node, loop_node, context)
+            || is_schema_change(node, context)
         {
             return;
         }
@@ -151,12 +152,20 @@ impl Rule for NPlusOneQuery {
             .model
             .as_deref()
             .map_or_else(String::new, |model| format!(" on `{model}`"));
-        let message = format!(
-            "{} query{target} runs once per iteration of the {} on line {loop_line}: {}",
-            library_name(query.library),
-            loop_name(loop_kind),
-            advice(&query),
-        );
+        let message = if is_independent_of_element(node, loop_node, loop_kind, context) {
+            format!(
+                "{} query{target} runs again on every iteration of the {} on line {loop_line}, with nothing from the element: run it once before the loop.",
+                library_name(query.library),
+                loop_name(loop_kind),
+            )
+        } else {
+            format!(
+                "{} query{target} runs once per iteration of the {} on line {loop_line}: {}",
+                library_name(query.library),
+                loop_name(loop_kind),
+                advice(&query),
+            )
+        };
         context
             .report(node, message)
             .related
@@ -249,29 +258,143 @@ fn ancestor_with_range<'tree>(
     None
 }
 
-/// Whether a loop iterates a literal list of a few elements (`for (const s of ["a", "b"])`,
-/// `for role in ("admin", "staff")`, `["a", "b"].map(…)`): a few queries, not N.
-fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind) -> bool {
-    let iterable = match kind {
+/// What a loop iterates: the `of`/`in` operand, a comprehension's first iterable, or the
+/// collection an iteration callback is called on (`items` in `items.map(callback)`).
+fn loop_iterable(loop_node: Node<'_>, kind: LoopKind) -> Option<Node<'_>> {
+    match kind {
         LoopKind::ForIn | LoopKind::For => loop_node.child_by_field_name("right"),
-        LoopKind::Comprehension => {
-            let mut cursor = loop_node.walk();
-            let clause = loop_node
-                .named_children(&mut cursor)
-                .find(|child| child.kind() == "for_in_clause");
-            clause.and_then(|clause| clause.child_by_field_name("right"))
-        }
-        // The callback's call is `items.map(callback)`: the collection is the callee's object.
+        LoopKind::Comprehension => first_for_in_clause(loop_node)?.child_by_field_name("right"),
         LoopKind::IterationCallback => loop_node
             .parent()
             .and_then(|arguments| arguments.parent())
             .and_then(|call| call.child_by_field_name("function"))
             .and_then(|callee| callee.child_by_field_name("object")),
         LoopKind::While | LoopKind::DoWhile => None,
+    }
+}
+
+/// The names a loop binds for each element: `x` in `for (const x of xs)`, `for x in xs`, the
+/// callback's parameters.
+fn loop_variables(loop_node: Node<'_>, kind: LoopKind) -> Option<Node<'_>> {
+    match kind {
+        LoopKind::For | LoopKind::ForIn => loop_node.child_by_field_name("left"),
+        LoopKind::Comprehension => first_for_in_clause(loop_node)?.child_by_field_name("left"),
+        LoopKind::IterationCallback => loop_node
+            .child_by_field_name("parameters")
+            .or_else(|| loop_node.child_by_field_name("parameter")),
+        LoopKind::While | LoopKind::DoWhile => None,
+    }
+}
+
+fn first_for_in_clause(comprehension: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = comprehension.walk();
+    let clause = comprehension
+        .named_children(&mut cursor)
+        .find(|child| child.kind() == "for_in_clause");
+    clause
+}
+
+/// Whether a loop iterates a literal list of a few elements (`for (const s of ["a", "b"])`,
+/// `for role in ("admin", "staff")`, `["a", "b"].map(…)`), directly or through a name the
+/// function bound to one (`ranges = [7, 30, 365]`): a few queries, not N.
+fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
+    let Some(iterable) = loop_iterable(loop_node, kind) else {
+        return false;
     };
-    iterable.is_some_and(|iterable| {
-        matches!(iterable.kind(), "array" | "list" | "tuple" | "set")
-            && iterable.named_child_count() <= SMALL_LITERAL
+    let is_small_literal = |node: Node<'_>| {
+        matches!(node.kind(), "array" | "list" | "tuple" | "set")
+            && node.named_child_count() <= SMALL_LITERAL
+    };
+    if is_small_literal(iterable) {
+        return true;
+    }
+    if iterable.kind() != "identifier" {
+        return false;
+    }
+    let name = context.text(iterable);
+    let mut values = preorder(enclosing_function(loop_node)).filter_map(|node| match node.kind() {
+        "variable_declarator" => node
+            .child_by_field_name("name")
+            .filter(|target| context.text(*target) == name)
+            .and(node.child_by_field_name("value")),
+        "assignment" => node
+            .child_by_field_name("left")
+            .filter(|target| context.text(*target) == name)
+            .and(node.child_by_field_name("right")),
+        _ => None,
+    });
+    values.next().is_some_and(is_small_literal) && values.next().is_none()
+}
+
+/// Whether a call changes the schema (`DROP TABLE …`, `conn.execute(DropTable(t))`): a
+/// teardown step per table, not a query per row.
+fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let Some(statement) = arguments.named_child(0) else {
+        return false;
+    };
+    let text = context
+        .text(statement)
+        .trim_start_matches(|c: char| matches!(c, '`' | '"' | '\'' | 'f' | 'r' | 'b'))
+        .trim_start();
+    let first_word: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let ddl_text = matches!(
+        first_word.as_str(),
+        "DROP" | "CREATE" | "ALTER" | "TRUNCATE" | "GRANT" | "REVOKE" | "COMMENT"
+    );
+    let ddl_construct = statement.kind() == "call"
+        && statement
+            .child_by_field_name("function")
+            .is_some_and(|function| {
+                let name = context.text(function).rsplit('.').next().unwrap_or("");
+                ["Drop", "Create", "Alter"]
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix))
+            });
+    ddl_text || ddl_construct
+}
+
+/// Whether a query uses nothing that changes from one element to the next: neither the
+/// loop's variables nor a name the loop assigns.
+fn is_independent_of_element(
+    call: Node<'_>,
+    loop_node: Node<'_>,
+    kind: LoopKind,
+    context: &RuleContext<'_>,
+) -> bool {
+    let Some(variables) = loop_variables(loop_node, kind) else {
+        return false;
+    };
+    let mut changing: Vec<String> = preorder(variables)
+        .filter(|node| node.kind() == "identifier")
+        .map(|node| context.text(node).to_owned())
+        .collect();
+    changing.extend(updated_names(loop_node, context));
+    for node in preorder(loop_node) {
+        if node.kind() == "variable_declarator" {
+            if let Some(name) = node.child_by_field_name("name") {
+                changing.extend(
+                    preorder(name)
+                        .filter(|part| {
+                            matches!(
+                                part.kind(),
+                                "identifier" | "shorthand_property_identifier_pattern"
+                            )
+                        })
+                        .map(|part| context.text(part).to_owned()),
+                );
+            }
+        }
+    }
+    !preorder(call).any(|node| {
+        matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+            && changing.iter().any(|name| name == context.text(node))
     })
 }
 
@@ -294,20 +417,7 @@ fn queries_the_loop_variable(
     if base.kind() != "identifier" {
         return false;
     }
-    let variables = match kind {
-        LoopKind::For | LoopKind::ForIn => loop_node.child_by_field_name("left"),
-        LoopKind::Comprehension => {
-            let mut cursor = loop_node.walk();
-            let clause = loop_node
-                .named_children(&mut cursor)
-                .find(|child| child.kind() == "for_in_clause");
-            clause.and_then(|clause| clause.child_by_field_name("left"))
-        }
-        LoopKind::IterationCallback => loop_node
-            .child_by_field_name("parameters")
-            .or_else(|| loop_node.child_by_field_name("parameter")),
-        LoopKind::While | LoopKind::DoWhile => None,
-    };
+    let variables = loop_variables(loop_node, kind);
     let name = context.text(base);
     variables.is_some_and(|variables| {
         preorder(variables).any(|node| node.kind() == "identifier" && context.text(node) == name)

@@ -139,10 +139,16 @@ impl Rule for UnvalidatedInput {
             handler: &handler,
         };
         let sources = reader.sources();
-        let Some(source) = sources
-            .into_iter()
-            .find(|source| !reader.is_validated(source) && !reader.is_harmless(source))
-        else {
+        // Once the handler validates an input (`Serializer(data=request.data).is_valid()`),
+        // its other reads of that input (`request.data.get("id")`) read validated data.
+        let validated: Vec<&str> = sources
+            .iter()
+            .filter(|source| reader.is_validated(source))
+            .map(|source| source.description.as_str())
+            .collect();
+        let Some(source) = sources.iter().find(|source| {
+            !validated.contains(&source.description.as_str()) && !reader.is_harmless(source)
+        }) else {
             return;
         };
         let advice = match (context.grammar, handler.framework) {
@@ -173,7 +179,17 @@ fn registration_validates(handler: &Handler, context: &RuleContext<'_>) -> bool 
     let before_handler = registration.start..handler.function.start.max(registration.start);
     let text = &context.source.text()[before_handler];
     let lower = text.to_ascii_lowercase();
-    lower.contains("schema") || lower.contains("validat") || lower.contains("celebrate(")
+    [
+        "schema",
+        "validat",
+        "celebrate(",
+        "guard(",
+        "z.object(",
+        "yup.",
+        "joi.",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker))
 }
 
 /// A read of untrusted input.
@@ -659,16 +675,18 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         if lower.contains("validat") || schema_in_sight {
             return true;
         }
-        let first = name.chars().next();
-        let is_class = first.is_some_and(|c| c.is_ascii_uppercase());
-        if is_class
-            && (name.ends_with("Form")
-                || name.ends_with("Serializer")
-                || name.ends_with("Schema")
-                || name.ends_with("FormSet"))
-        {
+        // `OrderForm(request.POST)`, `self.form_class(request.POST)`, `get_serializer(data=…)`.
+        let is_form = word_parts(name).iter().any(|word| {
+            matches!(
+                word.as_str(),
+                "form" | "formset" | "serializer" | "schema" | "validator"
+            )
+        });
+        if is_form {
             return true;
         }
+        let first = name.chars().next();
+        let is_class = first.is_some_and(|c| c.is_ascii_uppercase());
         // Pydantic: `Model(**data)`.
         is_class && preorder(arguments).any(|node| node.kind() == "dictionary_splat")
     }
@@ -707,9 +725,75 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         {
             return true;
         }
+        if self.is_harmless_use(value) {
+            return true;
+        }
+        // `tab = request.GET.get("tab")`, then only `if tab == "overview":`.
+        let Some((target, _)) = self.assignment_of(value) else {
+            return false;
+        };
+        let name = self.text(target);
+        let uses: Vec<Node<'_>> = preorder(self.function)
+            .filter(|node| node.kind() == "identifier" && self.text(*node) == name)
+            .filter(|node| node.id() != target.id())
+            .collect();
+        !uses.is_empty() && uses.iter().all(|used| self.is_harmless_use(*used))
+    }
+
+    /// The plain name a value is assigned to: `x = value`, `const x = value`.
+    fn assignment_of(&self, value: Node<'tree>) -> Option<(Node<'tree>, Node<'tree>)> {
+        let parent = value.parent()?;
+        let (target, assigned) = match parent.kind() {
+            "variable_declarator" => (
+                parent.child_by_field_name("name")?,
+                parent.child_by_field_name("value")?,
+            ),
+            "assignment" => (
+                parent.child_by_field_name("left")?,
+                parent.child_by_field_name("right")?,
+            ),
+            _ => return None,
+        };
+        (assigned.id() == value.id() && target.kind() == "identifier").then_some((target, assigned))
+    }
+
+    /// Whether a use of input carries no value into the handler's work: a comparison with a
+    /// constant, a presence test (`if request.data.get("email"):`), a number conversion
+    /// (`int(request.GET.get("page", 1))`), or a log call.
+    fn is_harmless_use(&self, value: Node<'_>) -> bool {
         let Some(parent) = value.parent() else {
             return false;
         };
+        let is_condition = |field: &str| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|condition| condition.id() == value.id())
+        };
+        if matches!(
+            parent.kind(),
+            "if_statement" | "elif_clause" | "while_statement"
+        ) && is_condition("condition")
+        {
+            return true;
+        }
+        if matches!(parent.kind(), "not_operator" | "unary_expression") {
+            return true;
+        }
+        if let Some(call) = parent
+            .parent()
+            .filter(|_| matches!(parent.kind(), "arguments" | "argument_list"))
+        {
+            let callee = call
+                .child_by_field_name("function")
+                .map(|function| self.text(function))
+                .unwrap_or("");
+            if matches!(
+                callee,
+                "int" | "float" | "Number" | "parseInt" | "parseFloat" | "bool" | "Boolean"
+            ) {
+                return true;
+            }
+        }
         match parent.kind() {
             "binary_expression" | "comparison_operator" => {
                 let operator = parent
