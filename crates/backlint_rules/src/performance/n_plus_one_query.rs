@@ -337,7 +337,7 @@ fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     };
     let text = context
         .text(statement)
-        .trim_start_matches(|c: char| matches!(c, '`' | '"' | '\'' | 'f' | 'r' | 'b'))
+        .trim_start_matches(['`', '"', '\'', 'f', 'r', 'b'])
         .trim_start();
     let first_word: String = text
         .chars()
