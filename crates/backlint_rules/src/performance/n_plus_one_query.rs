@@ -436,6 +436,12 @@ fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleConte
         let guarded =
             match parent.kind() {
                 "except_clause" | "catch_clause" => true,
+                // A search that leaves the loop once it found its element: `if p.id == id:
+                // return load(p)`.
+                // A callback's `return` goes on to the next element.
+                "block" | "statement_block" => {
+                    !parent.parent().is_some_and(is_function) && ends_the_loop(parent)
+                }
                 "switch_case" => parent
                     .child_by_field_name("value")
                     .is_some_and(|value| value.kind() == "string"),
@@ -452,6 +458,21 @@ fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleConte
         current = parent;
     }
     false
+}
+
+/// Whether a block's last statement leaves the loop: `return`, `break`, `raise`, `throw`.
+fn ends_the_loop(block: Node<'_>) -> bool {
+    let mut cursor = block.walk();
+    let last = block
+        .named_children(&mut cursor)
+        .filter(|statement| statement.kind() != "comment")
+        .last();
+    last.is_some_and(|statement| {
+        matches!(
+            statement.kind(),
+            "return_statement" | "break_statement" | "raise_statement" | "throw_statement"
+        )
+    })
 }
 
 /// `x == "a"`, `x === "a"`, `(x == "a")`: an equality test against a string literal.

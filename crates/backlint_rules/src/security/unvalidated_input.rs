@@ -725,7 +725,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         {
             return true;
         }
-        if self.is_harmless_use(value) {
+        if self.is_harmless_use(value) || self.converts_to_number(value) {
             return true;
         }
         // `tab = request.GET.get("tab")`, then only `if tab == "overview":`.
@@ -738,6 +738,27 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .filter(|node| node.id() != target.id())
             .collect();
         !uses.is_empty() && uses.iter().all(|used| self.is_harmless_use(*used))
+    }
+
+    /// Flask's `request.args.get("page", 1, type=int)`: read as a number.
+    fn converts_to_number(&self, value: Node<'_>) -> bool {
+        let Some(arguments) = value
+            .child_by_field_name("arguments")
+            .filter(|_| value.kind() == "call")
+        else {
+            return false;
+        };
+        let mut cursor = arguments.walk();
+        let converts = arguments.named_children(&mut cursor).any(|argument| {
+            argument.kind() == "keyword_argument"
+                && argument
+                    .child_by_field_name("name")
+                    .is_some_and(|name| self.text(name) == "type")
+                && argument
+                    .child_by_field_name("value")
+                    .is_some_and(|kind| matches!(self.text(kind), "int" | "float" | "bool"))
+        });
+        converts
     }
 
     /// The plain name a value is assigned to: `x = value`, `const x = value`.
