@@ -360,13 +360,24 @@ fn configured_client(chain: &Chain<'_>, extra_clients: &[String]) -> Option<Data
     })
 }
 
+/// A string literal's text after its prefix and quotes: `f"SELECT …"` → `SELECT …`. Other
+/// text is returned as it is, without leading white space.
+pub fn string_body(text: &str) -> &str {
+    let prefix_length = text
+        .chars()
+        .take(2)
+        .take_while(|c| matches!(c.to_ascii_lowercase(), 'f' | 'r' | 'b' | 'u'))
+        .count();
+    let unprefixed = match text[prefix_length..].chars().next() {
+        Some('"' | '\'' | '`') => &text[prefix_length..],
+        _ => text,
+    };
+    unprefixed.trim_start_matches(['"', '\'', '`']).trim_start()
+}
+
 /// Whether text reads as a SQL statement: it starts with a statement keyword.
 fn reads_as_sql(text: &str) -> bool {
-    let trimmed = text
-        .trim_start_matches(|c: char| {
-            matches!(c, '`' | '"' | '\'' | 'f' | 'r' | 'b' | 'u' | 'F' | 'R')
-        })
-        .trim_start();
+    let trimmed = string_body(text);
     let first_word: String = trimmed
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
@@ -428,5 +439,14 @@ mod tests {
             Some("orders")
         );
         assert_eq!(sql_table("SELECT 1"), None);
+    }
+
+    #[test]
+    fn sql_text_is_read_past_prefixes_and_quotes() {
+        assert!(reads_as_sql("\"update users set a = 1\""));
+        assert!(reads_as_sql("f'''SELECT * FROM t'''"));
+        assert!(reads_as_sql("`replace into t values (1)`"));
+        assert!(!reads_as_sql("\"selected items\""));
+        assert_eq!(string_body("rb'DROP TABLE t'"), "DROP TABLE t'");
     }
 }

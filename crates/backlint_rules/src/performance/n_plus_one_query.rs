@@ -1,7 +1,7 @@
 //! n-plus-one-query: a database query run once per element of a collection, in a loop or an
 //! iteration callback, where one query for all the elements would do.
 
-use backlint_engine::databases::{is_django_queryset, DatabaseCall, Library};
+use backlint_engine::databases::{is_django_queryset, string_body, DatabaseCall, Library};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::preorder;
@@ -335,10 +335,7 @@ fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let Some(statement) = arguments.named_child(0) else {
         return false;
     };
-    let text = context
-        .text(statement)
-        .trim_start_matches(['`', '"', '\'', 'f', 'r', 'b'])
-        .trim_start();
+    let text = string_body(context.text(statement));
     let first_word: String = text
         .chars()
         .take_while(|c| c.is_ascii_alphabetic())
