@@ -110,12 +110,10 @@ fn write_stdout(contents: &[u8]) -> Result<()> {
 
 /// Prints a file's syntax tree: a debugging aid for rule authors.
 fn print_tree(arguments: TreeArguments) -> Result<u8> {
-    let grammar = backlint_engine::Grammar::from_path(&arguments.file)
-        .with_context(|| format!("{}: not a file backlint checks", arguments.file.display()))?;
-    let text = std::fs::read_to_string(&arguments.file)
-        .with_context(|| format!("cannot read {}", arguments.file.display()))?;
+    let (source, grammar) = read_source(&arguments.file)?;
+    let text = source.text();
     let tree =
-        backlint_engine::parse::parse(grammar, &text).context("the parser gave up on this file")?;
+        backlint_engine::parse::parse(grammar, text).context("the parser gave up on this file")?;
     let mut out = String::new();
     let mut cursor = tree.walk();
     let mut depth = 0usize;
@@ -161,15 +159,25 @@ fn print_tree(arguments: TreeArguments) -> Result<u8> {
     }
 }
 
+/// A file for the rule authors' tools (`tree`, `handlers`, `queries`), with the grammar its extension asks for.
+fn read_source(
+    path: &std::path::Path,
+) -> Result<(backlint_engine::Source, backlint_engine::Grammar)> {
+    let grammar = backlint_engine::Grammar::from_path(path)
+        .with_context(|| format!("{}: not a file backlint checks", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((
+        backlint_engine::Source::new(path.to_path_buf(), text),
+        grammar,
+    ))
+}
+
 /// Prints the request handlers of files: `path:line:column: framework name`.
 fn print_handlers(arguments: FilesArguments) -> Result<u8> {
     let mut out = String::new();
     for path in &arguments.files {
-        let grammar = backlint_engine::Grammar::from_path(path)
-            .with_context(|| format!("{}: not a file backlint checks", path.display()))?;
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let source = backlint_engine::Source::new(path.clone(), text);
+        let (source, grammar) = read_source(path)?;
         let handlers = backlint_engine::frameworks::Handlers::of_source(&source, grammar)
             .context("the parser gave up on this file")?;
         for handler in handlers.all() {
@@ -193,11 +201,7 @@ fn print_handlers(arguments: FilesArguments) -> Result<u8> {
 fn print_queries(arguments: FilesArguments) -> Result<u8> {
     let mut out = String::new();
     for path in &arguments.files {
-        let grammar = backlint_engine::Grammar::from_path(path)
-            .with_context(|| format!("{}: not a file backlint checks", path.display()))?;
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let source = backlint_engine::Source::new(path.clone(), text);
+        let (source, grammar) = read_source(path)?;
         let queries = backlint_engine::databases::Databases::of_source(&source, grammar)
             .context("the parser gave up on this file")?;
         for (range, query) in queries {

@@ -30,3 +30,23 @@ pub fn enclosing_function(node: Node<'_>) -> Node<'_> {
 pub fn is_function(node: Node<'_>) -> bool {
     FUNCTION_KINDS.contains(&node.kind())
 }
+
+/// The target and the value of an assignment or a declaration: `x = v`, `x += v`,
+/// `const x = v`, Python `x = v`; `None` for any other node, and for a declaration without a
+/// value.
+pub fn assignment_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    match node.kind() {
+        "variable_declarator" => Some((
+            node.child_by_field_name("name")?,
+            node.child_by_field_name("value")?,
+        )),
+        "assignment_expression"
+        | "assignment"
+        | "augmented_assignment_expression"
+        | "augmented_assignment" => Some((
+            node.child_by_field_name("left")?,
+            node.child_by_field_name("right")?,
+        )),
+        _ => None,
+    }
+}

@@ -4,8 +4,8 @@
 use tree_sitter::Node;
 
 use super::{
-    is_class_name, reads_as_sql, sql_is_batched, sql_table, unwrap_expression, Chain, DatabaseCall,
-    FileEvidence, Library,
+    is_class_name, is_sql_statement, sql_is_batched, sql_table, unwrap_expression, Chain,
+    DatabaseCall, FileEvidence, Library,
 };
 use crate::semantic::Imports;
 use crate::source::Source;
@@ -552,7 +552,7 @@ impl Reader<'_> {
         let sql_text = self.text(sql);
         let is_text = matches!(sql.kind(), "string" | "template_string");
         let takes_sql = if is_text {
-            reads_as_sql(sql_text)
+            is_sql_statement(sql_text)
         } else {
             matches!(
                 sql.kind(),
@@ -593,7 +593,7 @@ impl Reader<'_> {
             return None;
         }
         let text = self.text(template);
-        if !reads_as_sql(text) {
+        if !is_sql_statement(text) {
             return None;
         }
         Some(DatabaseCall {

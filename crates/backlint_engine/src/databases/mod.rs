@@ -362,7 +362,7 @@ fn configured_client(chain: &Chain<'_>, extra_clients: &[String]) -> Option<Data
 
 /// A string literal's text after its prefix and quotes: `f"SELECT …"` → `SELECT …`. Other
 /// text is returned as it is, without leading white space.
-pub fn string_body(text: &str) -> &str {
+fn string_body(text: &str) -> &str {
     let prefix_length = text
         .chars()
         .take(2)
@@ -375,19 +375,38 @@ pub fn string_body(text: &str) -> &str {
     unprefixed.trim_start_matches(['"', '\'', '`']).trim_start()
 }
 
-/// Whether text reads as a SQL statement: it starts with a statement keyword.
-fn reads_as_sql(text: &str) -> bool {
-    let trimmed = string_body(text);
-    let first_word: String = trimmed
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    matches!(
-        first_word.as_str(),
-        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "UPSERT" | "REPLACE" | "MERGE"
-    ) && trimmed.len() > first_word.len()
-        && trimmed[first_word.len()..].starts_with(char::is_whitespace)
+/// The first word of SQL text, in capitals, when a space follows it: `SELECT` in
+/// `"select * from t"`.
+fn sql_keyword(text: &str) -> Option<String> {
+    let body = string_body(text);
+    let word_length = body
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(body.len());
+    body[word_length..]
+        .starts_with(char::is_whitespace)
+        .then(|| body[..word_length].to_ascii_uppercase())
+}
+
+/// Whether text reads as a SQL statement that reads or writes rows: it starts with `SELECT`,
+/// `INSERT`, `UPDATE`…
+fn is_sql_statement(text: &str) -> bool {
+    sql_keyword(text).is_some_and(|keyword| {
+        matches!(
+            keyword.as_str(),
+            "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "UPSERT" | "REPLACE" | "MERGE"
+        )
+    })
+}
+
+/// Whether SQL text changes the schema or permissions (`DROP TABLE …`, `CREATE INDEX …`)
+/// rather than rows.
+pub fn is_schema_statement(text: &str) -> bool {
+    sql_keyword(text).is_some_and(|keyword| {
+        matches!(
+            keyword.as_str(),
+            "CREATE" | "ALTER" | "DROP" | "TRUNCATE" | "GRANT" | "REVOKE" | "COMMENT"
+        )
+    })
 }
 
 /// Whether SQL text asks for many rows at once: `IN (…)`, `= ANY($1)`, `unnest(…)`.
@@ -443,10 +462,12 @@ mod tests {
 
     #[test]
     fn sql_text_is_read_past_prefixes_and_quotes() {
-        assert!(reads_as_sql("\"update users set a = 1\""));
-        assert!(reads_as_sql("f'''SELECT * FROM t'''"));
-        assert!(reads_as_sql("`replace into t values (1)`"));
-        assert!(!reads_as_sql("\"selected items\""));
+        assert!(is_sql_statement("\"update users set a = 1\""));
+        assert!(is_sql_statement("f'''SELECT * FROM t'''"));
+        assert!(is_sql_statement("`replace into t values (1)`"));
+        assert!(!is_sql_statement("\"selected items\""));
         assert_eq!(string_body("rb'DROP TABLE t'"), "DROP TABLE t'");
+        assert!(is_schema_statement("f\"drop table {name}\""));
+        assert!(!is_schema_statement("\"SELECT 1\""));
     }
 }

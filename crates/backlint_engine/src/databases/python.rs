@@ -5,7 +5,7 @@
 use tree_sitter::Node;
 
 use super::{
-    is_class_name, reads_as_sql, sql_is_batched, sql_table, Chain, DatabaseCall, FileEvidence,
+    is_class_name, is_sql_statement, sql_is_batched, sql_table, Chain, DatabaseCall, FileEvidence,
     Library,
 };
 use crate::semantic::Imports;
@@ -308,7 +308,7 @@ impl Reader<'_> {
         let is_text = sql.kind() == "string" || sql.kind() == "concatenated_string";
         let file = self.file;
         let takes_sql = if is_text {
-            reads_as_sql(sql_text)
+            is_sql_statement(sql_text)
         } else {
             file.asyncpg || file.db_api || file.sqlalchemy
         };

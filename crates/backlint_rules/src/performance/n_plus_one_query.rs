@@ -1,7 +1,7 @@
 //! n-plus-one-query: a database query run once per element of a collection, in a loop or an
 //! iteration callback, where one query for all the elements would do.
 
-use backlint_engine::databases::{is_django_queryset, string_body, DatabaseCall, Library};
+use backlint_engine::databases::{is_django_queryset, is_schema_statement, DatabaseCall, Library};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::preorder;
@@ -12,7 +12,7 @@ use tree_sitter::Node;
 
 use crate::names::word_parts;
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{enclosing_function, is_function};
+use crate::syntax::{assignment_parts, enclosing_function, is_function};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "n-plus-one-query",
@@ -312,17 +312,10 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
         return false;
     }
     let name = context.text(iterable);
-    let mut values = preorder(enclosing_function(loop_node)).filter_map(|node| match node.kind() {
-        "variable_declarator" => node
-            .child_by_field_name("name")
-            .filter(|target| context.text(*target) == name)
-            .and(node.child_by_field_name("value")),
-        "assignment" => node
-            .child_by_field_name("left")
-            .filter(|target| context.text(*target) == name)
-            .and(node.child_by_field_name("right")),
-        _ => None,
-    });
+    let mut values = preorder(enclosing_function(loop_node))
+        .filter_map(assignment_parts)
+        .filter(|(target, _)| context.text(*target) == name)
+        .map(|(_, value)| value);
     values.next().is_some_and(is_small_literal) && values.next().is_none()
 }
 
@@ -335,16 +328,7 @@ fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let Some(statement) = arguments.named_child(0) else {
         return false;
     };
-    let text = string_body(context.text(statement));
-    let first_word: String = text
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let ddl_text = matches!(
-        first_word.as_str(),
-        "DROP" | "CREATE" | "ALTER" | "TRUNCATE" | "GRANT" | "REVOKE" | "COMMENT"
-    );
+    let ddl_text = is_schema_statement(context.text(statement));
     let ddl_construct = statement.kind() == "call"
         && statement
             .child_by_field_name("function")
@@ -372,23 +356,7 @@ fn is_independent_of_element(
         .filter(|node| node.kind() == "identifier")
         .map(|node| context.text(node).to_owned())
         .collect();
-    changing.extend(updated_names(loop_node, context));
-    for node in preorder(loop_node) {
-        if node.kind() == "variable_declarator" {
-            if let Some(name) = node.child_by_field_name("name") {
-                changing.extend(
-                    preorder(name)
-                        .filter(|part| {
-                            matches!(
-                                part.kind(),
-                                "identifier" | "shorthand_property_identifier_pattern"
-                            )
-                        })
-                        .map(|part| context.text(part).to_owned()),
-                );
-            }
-        }
-    }
+    changing.extend(names_set_in_loop(loop_node, context));
     !preorder(call).any(|node| {
         matches!(node.kind(), "identifier" | "shorthand_property_identifier")
             && changing.iter().any(|name| name == context.text(node))
@@ -507,7 +475,7 @@ fn is_pagination(
     if !matches!(kind, LoopKind::While | LoopKind::DoWhile) && !counting_for {
         return false;
     }
-    let updated = updated_names(loop_node, context);
+    let updated = names_set_in_loop(loop_node, context);
     preorder(call)
         .filter(|node| matches!(node.kind(), "identifier" | "shorthand_property_identifier"))
         .map(|node| context.text(node))
@@ -519,30 +487,29 @@ fn is_pagination(
         })
 }
 
-/// The names a loop assigns (`cursor = page.next`, `offset += 100`, `page++`), outside the
-/// functions it defines.
-fn updated_names(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<String> {
+/// The names a loop sets (`cursor = page.next`, `offset += 100`, `page++`, `const row = …`),
+/// outside the functions it defines.
+fn names_set_in_loop(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<String> {
+    let loop_function = enclosing_function(loop_node).id();
     let mut names = Vec::new();
     for node in preorder(loop_node) {
         let target = match node.kind() {
-            "assignment_expression"
-            | "augmented_assignment_expression"
-            | "assignment"
-            | "augmented_assignment" => node.child_by_field_name("left"),
             "update_expression" => node.child_by_field_name("argument"),
-            _ => None,
+            _ => assignment_parts(node).map(|(target, _)| target),
         };
         let Some(target) = target else {
             continue;
         };
-        if enclosing_function(node).id() != enclosing_function(loop_node).id() {
+        if enclosing_function(node).id() != loop_function {
             continue;
         }
-        for identifier in
-            preorder(target).filter(|part| matches!(part.kind(), "identifier" | "pattern_list"))
-        {
-            names.push(context.text(identifier).to_owned());
-        }
+        let bound = preorder(target).filter(|part| {
+            matches!(
+                part.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+        });
+        names.extend(bound.map(|part| context.text(part).to_owned()));
     }
     names
 }
@@ -649,12 +616,8 @@ fn assigned_queryset<'tree>(
     context: &RuleContext<'_>,
 ) -> Option<Node<'tree>> {
     preorder(function)
-        .filter(|node| node.kind() == "assignment")
-        .filter(|assignment| {
-            assignment
-                .child_by_field_name("left")
-                .is_some_and(|left| context.text(left) == name)
-        })
-        .filter_map(|assignment| assignment.child_by_field_name("right"))
+        .filter_map(assignment_parts)
+        .filter(|(target, _)| context.text(*target) == name)
+        .map(|(_, value)| value)
         .find(|value| is_django_queryset(*value, context.source))
 }

@@ -10,7 +10,7 @@ use tree_sitter::Node;
 
 use crate::names::word_parts;
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{enclosing_function, is_function};
+use crate::syntax::{assignment_parts, enclosing_function, is_function};
 use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -811,17 +811,7 @@ fn top_level_assignment<'tree>(
             .chain(statement.named_children(&mut inner))
             .collect();
         candidates.into_iter().find_map(|node| {
-            let (target, value) = match node.kind() {
-                "variable_declarator" => (
-                    node.child_by_field_name("name")?,
-                    node.child_by_field_name("value")?,
-                ),
-                "assignment" => (
-                    node.child_by_field_name("left")?,
-                    node.child_by_field_name("right")?,
-                ),
-                _ => return None,
-            };
+            let (target, value) = assignment_parts(node)?;
             (context.text(target) == wanted).then_some((node, value))
         })
     })
@@ -842,21 +832,7 @@ fn latest_assignment<'tree>(
         if node.start_byte() >= call.start_byte() {
             continue;
         }
-        let (target, value) = match node.kind() {
-            "variable_declarator" => (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ),
-            "assignment_expression"
-            | "assignment"
-            | "augmented_assignment_expression"
-            | "augmented_assignment" => (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ),
-            _ => (None, None),
-        };
-        if let (Some(target), Some(value)) = (target, value) {
+        if let Some((target, value)) = assignment_parts(node) {
             // An assignment that holds the use (`value = "(%s)" % value`) is not its origin.
             if context.text(target) == wanted && node.end_byte() <= call.start_byte() {
                 let is_later = latest.is_none_or(|(previous, _): (Node<'tree>, Node<'tree>)| {

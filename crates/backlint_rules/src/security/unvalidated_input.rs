@@ -6,6 +6,8 @@
 //! from those), and look for a validation call that receives the source or one of those
 //! variables anywhere in the handler. The first source with none is reported.
 
+use std::cell::OnceCell;
+
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
@@ -14,6 +16,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::word_parts;
+use crate::syntax::assignment_parts;
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "unvalidated-input",
@@ -137,6 +140,8 @@ impl Rule for UnvalidatedInput {
             context,
             function: node,
             handler: &handler,
+            assignments: OnceCell::new(),
+            validations: OnceCell::new(),
         };
         let sources = reader.sources();
         // Once the handler validates an input (`Serializer(data=request.data).is_valid()`),
@@ -204,6 +209,11 @@ struct HandlerReader<'a, 'b, 'tree> {
     context: &'a RuleContext<'b>,
     function: Node<'tree>,
     handler: &'a Handler,
+    /// The handler's assignments and declarations (target, value), read once for all its
+    /// sources.
+    assignments: OnceCell<Vec<(Node<'tree>, Node<'tree>)>>,
+    /// The arguments of the handler's validation calls, likewise.
+    validations: OnceCell<Vec<Node<'tree>>>,
 }
 
 impl<'tree> HandlerReader<'_, '_, 'tree> {
@@ -557,22 +567,14 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// `body` in `const body = await req.json()`, `email` in `const { email } = req.body`, and
     /// `data` in `const data = Object.fromEntries(body)`.
     fn holders(&self, read: Node<'tree>) -> Vec<String> {
-        let assignments: Vec<(Node<'tree>, Node<'tree>)> = preorder(self.function)
-            .filter_map(|node| match node.kind() {
-                "variable_declarator" => Some((
-                    node.child_by_field_name("name")?,
-                    node.child_by_field_name("value")?,
-                )),
-                "assignment" | "assignment_expression" => Some((
-                    node.child_by_field_name("left")?,
-                    node.child_by_field_name("right")?,
-                )),
-                _ => None,
-            })
-            .collect();
+        let assignments = self.assignments.get_or_init(|| {
+            preorder(self.function)
+                .filter_map(assignment_parts)
+                .collect()
+        });
         let value = self.value_of(read);
         let mut holders: Vec<String> = Vec::new();
-        for (target, assigned) in &assignments {
+        for (target, assigned) in assignments {
             if contains(*assigned, value) {
                 holders.extend(self.bound_names(*target));
             }
@@ -580,7 +582,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         // Values built from a holder hold the input too (three steps are plenty in a handler).
         for _ in 0..3 {
             let before = holders.len();
-            for (target, assigned) in &assignments {
+            for (target, assigned) in assignments {
                 let uses_holder = preorder(*assigned).any(|node| {
                     node.kind() == "identifier"
                         && holders.iter().any(|holder| holder == self.text(node))
@@ -624,20 +626,27 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// Whether a validation call in the handler receives the read or a holder of its value.
     fn is_validated(&self, read: &InputRead<'tree>) -> bool {
+        let validations = self.validations.get_or_init(|| {
+            preorder(self.function)
+                .filter(|node| matches!(node.kind(), "call_expression" | "call" | "new_expression"))
+                .filter_map(|call| {
+                    let arguments = call.child_by_field_name("arguments")?;
+                    self.is_validation_call(call, arguments)
+                        .then_some(arguments)
+                })
+                .collect()
+        });
+        if validations.is_empty() {
+            return false;
+        }
         let holders = self.holders(read.node);
-        preorder(self.function)
-            .filter(|node| matches!(node.kind(), "call_expression" | "call" | "new_expression"))
-            .any(|call| {
-                let Some(arguments) = call.child_by_field_name("arguments") else {
-                    return false;
-                };
-                let receives_input = contains(arguments, read.node)
-                    || preorder(arguments).any(|node| {
-                        node.kind() == "identifier"
-                            && holders.iter().any(|holder| holder == self.text(node))
-                    });
-                receives_input && self.is_validation_call(call, arguments)
-            })
+        validations.iter().any(|arguments| {
+            contains(*arguments, read.node)
+                || preorder(*arguments).any(|node| {
+                    node.kind() == "identifier"
+                        && holders.iter().any(|holder| holder == self.text(node))
+                })
+        })
     }
 
     fn is_validation_call(&self, call: Node<'_>, arguments: Node<'_>) -> bool {
@@ -763,18 +772,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// The plain name a value is assigned to: `x = value`, `const x = value`.
     fn assignment_of(&self, value: Node<'tree>) -> Option<(Node<'tree>, Node<'tree>)> {
-        let parent = value.parent()?;
-        let (target, assigned) = match parent.kind() {
-            "variable_declarator" => (
-                parent.child_by_field_name("name")?,
-                parent.child_by_field_name("value")?,
-            ),
-            "assignment" => (
-                parent.child_by_field_name("left")?,
-                parent.child_by_field_name("right")?,
-            ),
-            _ => return None,
-        };
+        let (target, assigned) = assignment_parts(value.parent()?)?;
         (assigned.id() == value.id() && target.kind() == "identifier").then_some((target, assigned))
     }
 
