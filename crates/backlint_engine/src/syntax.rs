@@ -75,3 +75,14 @@ pub fn is_function_expression(node: Node<'_>) -> bool {
         "arrow_function" | "function_expression" | "function"
     )
 }
+
+/// The object and the property of a member access, in either grammar: `a.b` is
+/// `member_expression` in TypeScript and JavaScript, `attribute` in Python.
+pub fn member_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let property = match node.kind() {
+        "member_expression" => node.child_by_field_name("property")?,
+        "attribute" => node.child_by_field_name("attribute")?,
+        _ => return None,
+    };
+    Some((node.child_by_field_name("object")?, property))
+}

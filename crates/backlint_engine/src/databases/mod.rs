@@ -25,7 +25,7 @@ use tree_sitter::Node;
 use crate::language::Grammar;
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::preorder;
+use crate::syntax::{member_parts, preorder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Library {
@@ -275,21 +275,6 @@ impl<'a> Chain<'a> {
             .named_children(&mut cursor)
             .find(|argument| argument.kind() != "comment");
         first
-    }
-}
-
-/// `a.b` in either grammar: the object and the property.
-fn member_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
-    match node.kind() {
-        "member_expression" => Some((
-            node.child_by_field_name("object")?,
-            node.child_by_field_name("property")?,
-        )),
-        "attribute" => Some((
-            node.child_by_field_name("object")?,
-            node.child_by_field_name("attribute")?,
-        )),
-        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{is_function_expression, preorder, top_level_definitions};
+use crate::syntax::{is_function_expression, member_parts, preorder, top_level_definitions};
 
 /// The exports of a Next.js `route.ts` that handle requests.
 const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -350,13 +350,7 @@ impl<'tree> File<'_, 'tree> {
         let Some(arguments) = call.child_by_field_name("arguments") else {
             return;
         };
-        if callee.kind() != "member_expression" {
-            return;
-        }
-        let (Some(receiver), Some(method)) = (
-            callee.child_by_field_name("object"),
-            callee.child_by_field_name("property"),
-        ) else {
+        let Some((receiver, method)) = member_parts(callee) else {
             return;
         };
         let method = self.text(method);

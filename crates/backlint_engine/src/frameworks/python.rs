@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::preorder;
+use crate::syntax::{member_parts, preorder};
 
 /// The methods of a class-based view that handle a request.
 const VIEW_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -133,13 +133,7 @@ impl File<'_> {
                 ));
                 return;
             }
-            if callee.kind() != "attribute" {
-                continue;
-            }
-            let (Some(receiver), Some(method)) = (
-                callee.child_by_field_name("object"),
-                callee.child_by_field_name("attribute"),
-            ) else {
+            let Some((receiver, method)) = member_parts(callee) else {
                 continue;
             };
             let method = self.text(method);

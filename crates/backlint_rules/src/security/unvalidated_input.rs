@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::{Grammar, Language};
 use serde::Deserialize;
 use tree_sitter::Node;
@@ -294,10 +294,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         for node in preorder(self.function) {
             let read = match node.kind() {
                 "member_expression" => {
-                    let (Some(object), Some(property)) = (
-                        node.child_by_field_name("object"),
-                        node.child_by_field_name("property"),
-                    ) else {
+                    let Some((object, property)) = member_parts(node) else {
                         continue;
                     };
                     let property = self.text(property);
@@ -322,10 +319,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     let Some(function) = node.child_by_field_name("function") else {
                         continue;
                     };
-                    let reader = function
-                        .child_by_field_name("object")
-                        .zip(function.child_by_field_name("property"));
-                    match reader {
+                    match member_parts(function) {
                         Some((object, property))
                             if JS_REQUEST_READERS.contains(&self.text(property))
                                 && requests.iter().any(|name| name == self.text(object)) =>
@@ -460,10 +454,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         for node in preorder(self.function) {
             let read = match node.kind() {
                 "attribute" => {
-                    let (Some(object), Some(attribute)) = (
-                        node.child_by_field_name("object"),
-                        node.child_by_field_name("attribute"),
-                    ) else {
+                    let Some((object, attribute)) = member_parts(node) else {
                         continue;
                     };
                     let attribute = self.text(attribute);
@@ -496,11 +487,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// `request.get_json()`, `await request.json()`, `json.loads(request.body)`.
     fn python_reader_call(&self, call: Node<'tree>, requests: &[String]) -> Option<Node<'tree>> {
         let function = call.child_by_field_name("function")?;
-        if function.kind() != "attribute" {
-            return None;
-        }
-        let object = function.child_by_field_name("object")?;
-        let method = self.text(function.child_by_field_name("attribute")?);
+        let (object, method) = member_parts(function)?;
+        let method = self.text(method);
         if PYTHON_REQUEST_READERS.contains(&method)
             && requests.iter().any(|name| name == self.text(object))
         {
