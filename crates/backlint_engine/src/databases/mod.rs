@@ -383,15 +383,40 @@ fn is_sql_statement(text: &str) -> bool {
     })
 }
 
-/// Whether SQL text changes the schema or permissions (`DROP TABLE …`, `CREATE INDEX …`)
-/// rather than rows.
-pub fn is_schema_statement(text: &str) -> bool {
-    sql_keyword(text).is_some_and(|keyword| {
-        matches!(
-            keyword.as_str(),
-            "CREATE" | "ALTER" | "DROP" | "TRUNCATE" | "GRANT" | "REVOKE" | "COMMENT"
-        )
-    })
+/// Whether SQL text works on the schema, the session or the catalog rather than on rows:
+/// DDL (`DROP TABLE …`, `CREATE INDEX …`), session and maintenance statements (`SET …`,
+/// `PRAGMA …`, `VACUUM`, `SELECT load_extension(…)`), and reads of the system catalogs
+/// (`pg_proc`, `information_schema.columns`, `sqlite_master`).
+pub fn touches_no_rows(text: &str) -> bool {
+    let Some(keyword) = sql_keyword(text) else {
+        return false;
+    };
+    let body = string_body(text);
+    match keyword.as_str() {
+        "CREATE" | "ALTER" | "DROP" | "TRUNCATE" | "GRANT" | "REVOKE" | "COMMENT" | "SET"
+        | "RESET" | "PRAGMA" | "VACUUM" | "ANALYZE" | "ATTACH" | "DETACH" | "LOAD" => true,
+        "SELECT" => {
+            let selected = body["SELECT".len()..].trim_start().to_ascii_lowercase();
+            selected.starts_with("load_extension(")
+                || sql_table(body).is_some_and(|table| is_catalog_table(&table))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a table belongs to the database's own catalog: `pg_proc`, `pg_catalog.pg_class`,
+/// `information_schema.tables`, `sqlite_master`.
+fn is_catalog_table(table: &str) -> bool {
+    let table = table.to_ascii_lowercase();
+    [
+        "pg_",
+        "information_schema.",
+        "sqlite_master",
+        "sqlite_schema",
+        "pragma_",
+    ]
+    .iter()
+    .any(|prefix| table.starts_with(prefix))
 }
 
 /// Whether SQL text asks for many rows at once: `IN (…)`, `= ANY($1)`, `unnest(…)`.
@@ -452,7 +477,16 @@ mod tests {
         assert!(is_sql_statement("`replace into t values (1)`"));
         assert!(!is_sql_statement("\"selected items\""));
         assert_eq!(string_body("rb'DROP TABLE t'"), "DROP TABLE t'");
-        assert!(is_schema_statement("f\"drop table {name}\""));
-        assert!(!is_schema_statement("\"SELECT 1\""));
+        assert!(touches_no_rows("f\"drop table {name}\""));
+        assert!(touches_no_rows("'PRAGMA foreign_keys = ON'"));
+        assert!(touches_no_rows("\"SELECT load_extension(?, ?)\""));
+        assert!(touches_no_rows(
+            "'''SELECT proname FROM pg_proc WHERE pronamespace = %s'''"
+        ));
+        assert!(touches_no_rows(
+            "\"select column_name from information_schema.columns\""
+        ));
+        assert!(!touches_no_rows("\"SELECT 1\""));
+        assert!(!touches_no_rows("\"SELECT * FROM page_views\""));
     }
 }

@@ -1,7 +1,7 @@
 //! n-plus-one-query: a database query run once per element of a collection, in a loop or an
 //! iteration callback, where one query for all the elements would do.
 
-use backlint_engine::databases::{is_django_queryset, is_schema_statement, DatabaseCall, Library};
+use backlint_engine::databases::{is_django_queryset, touches_no_rows, DatabaseCall, Library};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::preorder;
@@ -104,6 +104,10 @@ const PAGINATION_WORDS: &[&str] = &[
     "continuation",
 ];
 
+/// Writes of one row's own values, for which Prisma and Django have no batched form that keeps
+/// each row's result and `save()` behaviour: a sync loop of upserts is the libraries' idiom.
+const UPSERTS: &[&str] = &["upsert", "update_or_create", "aupdate_or_create"];
+
 /// The largest literal collection whose loop is not worth one query: `for role in ("a", "b")`.
 const SMALL_LITERAL: usize = 3;
 
@@ -128,6 +132,7 @@ impl Rule for NPlusOneQuery {
             return;
         };
         if query.batched
+            || UPSERTS.contains(&query.operation.as_str())
             || query
                 .model
                 .as_ref()
@@ -143,7 +148,8 @@ impl Rule for NPlusOneQuery {
             || is_pagination(node, loop_node, loop_kind, context)
             || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
             || runs_for_one_element(node, loop_node, context)
-            || is_schema_change(node, context)
+            || touches_no_rows_call(node, context)
+            || runs_the_element_as_statement(node, &query, loop_node, loop_kind, context)
         {
             return;
         }
@@ -319,17 +325,14 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
     values.next().is_some_and(is_small_literal) && values.next().is_none()
 }
 
-/// Whether a call changes the schema (`DROP TABLE …`, `conn.execute(DropTable(t))`): a
-/// teardown step per table, not a query per row.
-fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+/// Whether a call works on the schema or the session rather than on rows (`DROP TABLE …`,
+/// `conn.execute(DropTable(t))`, `PRAGMA …`, a catalog read): a setup or teardown step per
+/// table or flag, not a query per row.
+fn touches_no_rows_call(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(statement) = first_argument(call) else {
         return false;
     };
-    let Some(statement) = arguments.named_child(0) else {
-        return false;
-    };
-    let ddl_text = is_schema_statement(context.text(statement));
-    let ddl_construct = statement.kind() == "call"
+    let schema_construct = statement.kind() == "call"
         && statement
             .child_by_field_name("function")
             .is_some_and(|function| {
@@ -338,7 +341,38 @@ fn is_schema_change(call: Node<'_>, context: &RuleContext<'_>) -> bool {
                     .iter()
                     .any(|prefix| name.starts_with(prefix))
             });
-    ddl_text || ddl_construct
+    touches_no_rows(context.text(statement)) || schema_construct
+}
+
+/// Whether the statement a call runs is the loop's element itself (`for stmt in statements:
+/// conn.execute(stmt)`): a script run statement by statement, not one query repeated.
+fn runs_the_element_as_statement(
+    call: Node<'_>,
+    query: &DatabaseCall,
+    loop_node: Node<'_>,
+    kind: LoopKind,
+    context: &RuleContext<'_>,
+) -> bool {
+    let operation = query.operation.to_ascii_lowercase();
+    let runs_statements = ["execute", "query", "exec", "raw", "run"]
+        .iter()
+        .any(|word| operation.contains(word));
+    runs_statements
+        && first_argument(call).is_some_and(|statement| {
+            statement.kind() == "identifier"
+                && binds(loop_node, kind, context.text(statement), context)
+        })
+}
+
+fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
+    call.child_by_field_name("arguments")?.named_child(0)
+}
+
+/// Whether a loop binds a name for each element.
+fn binds(loop_node: Node<'_>, kind: LoopKind, name: &str, context: &RuleContext<'_>) -> bool {
+    loop_variables(loop_node, kind).is_some_and(|variables| {
+        preorder(variables).any(|node| node.kind() == "identifier" && context.text(node) == name)
+    })
 }
 
 /// Whether a query uses nothing that changes from one element to the next: neither the
@@ -379,14 +413,7 @@ fn queries_the_loop_variable(
     {
         base = inner;
     }
-    if base.kind() != "identifier" {
-        return false;
-    }
-    let variables = loop_variables(loop_node, kind);
-    let name = context.text(base);
-    variables.is_some_and(|variables| {
-        preorder(variables).any(|node| node.kind() == "identifier" && context.text(node) == name)
-    })
+    base.kind() == "identifier" && binds(loop_node, kind, context.text(base), context)
 }
 
 /// Whether the query runs for one element of the loop, not for each: behind a comparison with
