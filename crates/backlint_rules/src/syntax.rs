@@ -1,4 +1,4 @@
-//! The function around a node.
+//! The function around a node, and the parts of nodes that the rules read alike.
 
 use tree_sitter::Node;
 
@@ -49,4 +49,19 @@ pub fn assignment_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
         )),
         _ => None,
     }
+}
+
+/// Whether an identifier names a variable, not an attribute or a keyword argument: `name` in
+/// `f(name)`, but not in Python's `query.name` or `f(name=1)`.
+pub fn is_variable_reference(node: Node<'_>) -> bool {
+    node.kind() == "identifier"
+        && node.parent().is_none_or(|parent| {
+            let is_field = |field: &str| {
+                parent
+                    .child_by_field_name(field)
+                    .is_some_and(|child| child.id() == node.id())
+            };
+            !(parent.kind() == "attribute" && is_field("attribute")
+                || parent.kind() == "keyword_argument" && is_field("name"))
+        })
 }

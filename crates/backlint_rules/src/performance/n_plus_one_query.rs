@@ -12,7 +12,7 @@ use tree_sitter::Node;
 
 use crate::names::word_parts;
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{assignment_parts, enclosing_function, is_function};
+use crate::syntax::{assignment_parts, enclosing_function, is_function, is_variable_reference};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "n-plus-one-query",
@@ -392,7 +392,7 @@ fn is_independent_of_element(
         .collect();
     changing.extend(names_set_in_loop(loop_node, context));
     !preorder(call).any(|node| {
-        matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+        (is_variable_reference(node) || node.kind() == "shorthand_property_identifier")
             && changing.iter().any(|name| name == context.text(node))
     })
 }

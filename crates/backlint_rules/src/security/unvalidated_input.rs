@@ -16,7 +16,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::word_parts;
-use crate::syntax::assignment_parts;
+use crate::syntax::{assignment_parts, is_variable_reference};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "unvalidated-input",
@@ -731,7 +731,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         };
         let name = self.text(target);
         let uses: Vec<Node<'_>> = preorder(self.function)
-            .filter(|node| node.kind() == "identifier" && self.text(*node) == name)
+            .filter(|node| is_variable_reference(*node) && self.text(*node) == name)
             .filter(|node| node.id() != target.id())
             .collect();
         !uses.is_empty() && uses.iter().all(|used| self.is_harmless_use(*used))
