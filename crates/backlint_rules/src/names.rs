@@ -161,6 +161,15 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "safe",
 ];
 
+/// Whether a name is written as a constant: `MAX_RETRIES`, `LANGUAGES` (not `ID`, not `Url`).
+pub fn is_constant_name(name: &str) -> bool {
+    name.len() > 2
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The words of an identifier, key or keyword: `dbPassword` → [db, password],
 /// `API_KEY` → [api, key], `x-api-key` → [x, api, key], `OAuth2Token` → [o, auth2, token]
 /// (digits stay with their word).

@@ -29,11 +29,12 @@ const TEST_PATHS: &[&str] = &[
     "**/*.test.*",
     "**/*.spec.*",
     "**/test_*.py",
+    "**/tests.py",
     "**/*_test.py",
     "**/conftest.py",
     "**/e2e/**",
     "**/{testing,integration-tests,test-utils}/**",
-    "**/{seed,populate}*.*",
+    "**/*{seed,populate}*.*",
 ];
 
 /// [`TEST_PATHS`] followed by a rule's own globs, as an option's default.

@@ -4,13 +4,13 @@
 use backlint_engine::databases::{is_django_queryset, touches_no_rows, DatabaseCall, Library};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::word_parts;
+use crate::names::{is_constant_name, word_parts};
 use crate::paths::{glob_set, test_paths_and};
 use crate::syntax::{assignment_parts, enclosing_function, is_function, is_variable_reference};
 
@@ -63,7 +63,8 @@ struct NPlusOneQuery {
 }
 
 /// Related-manager methods that run a query: `order.lines.all()`, `post.tags.count()`. Not
-/// `get`, `update` or `values`, which dictionaries and JSON fields have too.
+/// `get`, `update`, `values`, `add`, `remove` or `clear`, which dictionaries, lists, sets and
+/// JSON fields have too.
 const RELATED_MANAGER_METHODS: &[&str] = &[
     "all",
     "filter",
@@ -78,10 +79,7 @@ const RELATED_MANAGER_METHODS: &[&str] = &[
     "values_list",
     "create",
     "get_or_create",
-    "add",
-    "remove",
     "set",
-    "clear",
 ];
 
 /// Words of a variable that pages through results: a pagination loop fetches the next page.
@@ -107,6 +105,25 @@ const PAGINATION_WORDS: &[&str] = &[
 /// Writes of one row's own values, for which Prisma and Django have no batched form that keeps
 /// each row's result and `save()` behaviour: a sync loop of upserts is the libraries' idiom.
 const UPSERTS: &[&str] = &["upsert", "update_or_create", "aupdate_or_create"];
+
+/// Operations that write a row and return it: when the iteration goes on to use the row
+/// (children pointing at it, a snapshot of it), each element is a small tree of writes, which
+/// no bulk call replaces.
+const ROW_WRITES: &[&str] = &[
+    "create",
+    "insert",
+    "insertOne",
+    "save",
+    "update",
+    "updateOne",
+];
+
+/// Words of a loop counter that counts attempts, not elements: `for attempt in range(3)`.
+const RETRY_WORDS: &[&str] = &["attempt", "attempts", "retry", "retries", "try", "tries"];
+
+/// Calls that lock the rows they read: a row locked per element is a short transaction per
+/// element, by design.
+const ROW_LOCKS: &[&str] = &["select_for_update(", "with_for_update("];
 
 /// The largest literal collection whose loop is not worth one query: `for role in ("a", "b")`.
 const SMALL_LITERAL: usize = 3;
@@ -145,6 +162,12 @@ impl Rule for NPlusOneQuery {
             return;
         };
         if iterates_small_literal(loop_node, loop_kind, context)
+            || iterates_constant(loop_node, loop_kind, context)
+            || is_retry_loop(loop_node, loop_kind, context)
+            || writes_a_row_the_iteration_uses(node, &query, loop_node, context)
+            || ROW_LOCKS
+                .iter()
+                .any(|lock| context.text(node).contains(lock))
             || is_pagination(node, loop_node, loop_kind, context)
             || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
             || runs_for_one_element(node, loop_node, context)
@@ -211,7 +234,7 @@ fn loop_name(kind: LoopKind) -> &'static str {
 fn advice(query: &DatabaseCall) -> &'static str {
     match query.library {
         Library::Prisma => {
-            "load the rows in one query before the loop (`findMany({ where: { id: { in: ids } } })`, `include`), or write them with `createMany`/`updateMany`."
+            "load the rows in one query before the loop (`findMany({ where: { id: { in: ids } } })`, `include`), or write them with `createMany` (`updateMany` when every row gets the same values)."
         }
         Library::TypeOrm => {
             "load the rows in one query before the loop (`findBy({ id: In(ids) })`, `relations`), or save them together with `save([...])`."
@@ -323,6 +346,100 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
         .filter(|(target, _)| context.text(*target) == name)
         .map(|(_, value)| value);
     values.next().is_some_and(is_small_literal) && values.next().is_none()
+}
+
+/// Whether a loop iterates a constant (`for kind in SUPPORTED_KINDS`,
+/// `config.CLEANUP_RULES.items()`): its length is fixed by the code or the configuration, not
+/// by the data.
+fn iterates_constant(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
+    let Some(mut collection) = loop_iterable(loop_node, kind) else {
+        return false;
+    };
+    // `CONSTANT.items()`, `enumerate(CONSTANT)`, `Object.entries(CONSTANT)`.
+    while matches!(collection.kind(), "call" | "call_expression") {
+        let Some(function) = collection.child_by_field_name("function") else {
+            return false;
+        };
+        let inner = match member_parts(function) {
+            Some((object, _)) if !matches!(context.text(object), "Object") => Some(object),
+            _ => collection
+                .child_by_field_name("arguments")
+                .and_then(|arguments| arguments.named_child(0)),
+        };
+        let Some(inner) = inner else {
+            return false;
+        };
+        collection = inner;
+    }
+    let name = member_parts(collection).map_or(collection, |(_, property)| property);
+    matches!(name.kind(), "identifier" | "property_identifier")
+        && is_constant_name(context.text(name))
+}
+
+/// Whether a loop counts attempts at one thing (`for attempt in range(MAX_ATTEMPTS)`,
+/// `while (retries < 3)`), not elements of a collection.
+fn is_retry_loop(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
+    let counter = match kind {
+        LoopKind::While | LoopKind::DoWhile => loop_node.child_by_field_name("condition"),
+        LoopKind::For if loop_node.child_by_field_name("right").is_none() => {
+            loop_node.child_by_field_name("condition")
+        }
+        _ => loop_variables(loop_node, kind),
+    };
+    counter.is_some_and(|counter| {
+        preorder(counter)
+            .filter(|node| node.kind() == "identifier")
+            .any(|node| {
+                word_parts(context.text(node))
+                    .iter()
+                    .any(|word| RETRY_WORDS.contains(&word.as_str()))
+            })
+    })
+}
+
+/// Whether a write returns a row that the rest of the iteration uses (`issue =
+/// Issue.objects.create(…)`, then `Comment.objects.create(issue=issue)`): each element is a
+/// small tree of rows written in order.
+fn writes_a_row_the_iteration_uses(
+    call: Node<'_>,
+    query: &DatabaseCall,
+    loop_node: Node<'_>,
+    context: &RuleContext<'_>,
+) -> bool {
+    if !ROW_WRITES.contains(&query.operation.as_str()) {
+        return false;
+    }
+    let mut value = call;
+    while let Some(parent) = value.parent().filter(|parent| {
+        matches!(
+            parent.kind(),
+            "await_expression" | "await" | "parenthesized_expression"
+        )
+    }) {
+        value = parent;
+    }
+    let Some((target, _)) = value
+        .parent()
+        .and_then(assignment_parts)
+        .filter(|(_, assigned)| assigned.id() == value.id())
+    else {
+        return false;
+    };
+    let written: Vec<&str> = preorder(target)
+        .filter(|node| {
+            matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+        })
+        .map(|node| context.text(node))
+        .collect();
+    preorder(loop_node)
+        .filter(|node| node.start_byte() >= call.end_byte())
+        .any(|node| {
+            (is_variable_reference(node) || node.kind() == "shorthand_property_identifier")
+                && written.contains(&context.text(node))
+        })
 }
 
 /// Whether a call works on the schema or the session rather than on rows (`DROP TABLE …`,
