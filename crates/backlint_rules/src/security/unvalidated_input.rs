@@ -144,15 +144,32 @@ impl Rule for UnvalidatedInput {
             validations: OnceCell::new(),
         };
         let sources = reader.sources();
-        // Once the handler validates an input (`Serializer(data=request.data).is_valid()`),
-        // its other reads of that input (`request.data.get("id")`) read validated data.
-        let validated: Vec<&str> = sources
+        // Once the handler validates a whole input (`Serializer(data=request.data).is_valid()`),
+        // its other reads of that input (`request.data.get("id")`) read validated data; a
+        // field validated on its own (`url_has_allowed_host_and_scheme(next_url)`) vouches
+        // for no other.
+        let validated: Vec<&InputRead<'_>> = sources
             .iter()
             .filter(|source| reader.is_validated(source))
+            .collect();
+        let whole_inputs: Vec<&str> = validated
+            .iter()
+            .filter(|source| reader.reads_whole(source))
             .map(|source| source.description.as_str())
             .collect();
+        let fields: Vec<String> = validated
+            .iter()
+            .filter_map(|source| reader.field(source))
+            .collect();
         let Some(source) = sources.iter().find(|source| {
-            !validated.contains(&source.description.as_str()) && !reader.is_harmless(source)
+            !whole_inputs.contains(&source.description.as_str())
+                && !validated
+                    .iter()
+                    .any(|checked| checked.node.id() == source.node.id())
+                && !reader
+                    .field(source)
+                    .is_some_and(|field| fields.contains(&field))
+                && !reader.is_harmless(source)
         }) else {
             return;
         };
@@ -551,6 +568,61 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         value
     }
 
+    /// Whether a read takes the whole input (`request.data`, `await req.json()`), not one
+    /// field of it (`request.POST.get("next")`, `req.body.email`).
+    fn reads_whole(&self, read: &InputRead<'tree>) -> bool {
+        let value = self.value_of(read.node);
+        let mut node = read.node;
+        while node.id() != value.id() {
+            match node.parent() {
+                Some(parent)
+                    if matches!(
+                        parent.kind(),
+                        "await_expression"
+                            | "await"
+                            | "parenthesized_expression"
+                            | "as_expression"
+                            | "non_null_expression"
+                    ) =>
+                {
+                    node = parent;
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// The field a read takes, named the same way however it is read: `request.data[k]` for
+    /// `request.data.get("k", [])` and `request.data["k"]`, `req.body[email]` for
+    /// `req.body.email`.
+    fn field(&self, read: &InputRead<'tree>) -> Option<String> {
+        let parent = read.node.parent()?;
+        let key = match parent.kind() {
+            "subscript" | "subscript_expression" => parent
+                .child_by_field_name("subscript")
+                .or_else(|| parent.child_by_field_name("index"))?,
+            _ => {
+                let (object, property) = member_parts(parent)?;
+                if object.id() != read.node.id() {
+                    return None;
+                }
+                let getter = parent
+                    .parent()
+                    .filter(|call| matches!(call.kind(), "call" | "call_expression"))
+                    .filter(|_| matches!(self.text(property), "get" | "getlist" | "getAll"));
+                match getter {
+                    Some(call) => call
+                        .child_by_field_name("arguments")
+                        .and_then(|arguments| arguments.named_child(0))?,
+                    None => property,
+                }
+            }
+        };
+        let key = self.text(key).trim_matches(['"', '\'', '`']);
+        Some(format!("{}[{key}]", read.description))
+    }
+
     /// The names that hold the read's value or something built from it, in this handler:
     /// `body` in `const body = await req.json()`, `email` in `const { email } = req.body`, and
     /// `data` in `const data = Object.fromEntries(body)`.
@@ -682,6 +754,15 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         if is_form {
             return true;
         }
+        // Django's `url_has_allowed_host_and_scheme(next_url, …)`, a project's
+        // `get_safe_redirect_url(next_url)`: the check a redirect target needs.
+        let words = word_parts(name);
+        let has_word = |word: &str| words.iter().any(|part| part == word);
+        if (has_word("safe") && (has_word("url") || has_word("redirect")))
+            || name == "url_has_allowed_host_and_scheme"
+        {
+            return true;
+        }
         let first = name.chars().next();
         let is_class = first.is_some_and(|c| c.is_ascii_uppercase());
         // Pydantic: `Model(**data)`.
@@ -722,7 +803,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         {
             return true;
         }
-        if self.is_harmless_use(value) || self.converts_to_number(value) {
+        if self.is_harmless_use(value)
+            || self.converts_to_number(value)
+            || self.is_allow_listed(value)
+        {
             return true;
         }
         // `tab = request.GET.get("tab")`, then only `if tab == "overview":`.
@@ -734,7 +818,71 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .filter(|node| is_variable_reference(*node) && self.text(*node) == name)
             .filter(|node| node.id() != target.id())
             .collect();
-        !uses.is_empty() && uses.iter().all(|used| self.is_harmless_use(*used))
+        !uses.is_empty()
+            && uses
+                .iter()
+                .all(|used| self.is_harmless_use(*used) || self.is_allow_listed(*used))
+    }
+
+    /// Whether a value is checked against a literal list (`["asc", "desc"].includes(order)`),
+    /// or used inside an `if` that first checks it: `if sort in ("name", "-name"):
+    /// qs.order_by(sort)`.
+    fn is_allow_listed(&self, value: Node<'_>) -> bool {
+        let text = self.text(value);
+        let checking_call = value
+            .parent()
+            .filter(|arguments| arguments.kind() == "arguments")
+            .and_then(|arguments| arguments.parent());
+        if checking_call.is_some_and(|call| self.allow_lists(call, text)) {
+            return true;
+        }
+        let mut inner = value;
+        while let Some(parent) = inner.parent() {
+            if parent.id() == self.function.id() {
+                return false;
+            }
+            let condition = parent
+                .child_by_field_name("condition")
+                .filter(|_| matches!(parent.kind(), "if_statement" | "elif_clause"))
+                .filter(|condition| !contains(*condition, value));
+            if let Some(condition) = condition {
+                if preorder(condition).any(|check| self.allow_lists(check, text)) {
+                    return true;
+                }
+            }
+            inner = parent;
+        }
+        false
+    }
+
+    /// Whether a node checks `text` against a literal list: `text in ["a", "b"]`,
+    /// `["a", "b"].includes(text)`.
+    fn allow_lists(&self, check: Node<'_>, text: &str) -> bool {
+        let is_literal_list =
+            |node: Node<'_>| matches!(node.kind(), "list" | "tuple" | "set" | "array");
+        match check.kind() {
+            "comparison_operator" if self.comparison_operator(check) == "in" => {
+                let mut cursor = check.walk();
+                let operands: Vec<Node<'_>> = check.named_children(&mut cursor).collect();
+                operands.len() == 2
+                    && self.text(operands[0]) == text
+                    && is_literal_list(operands[1])
+            }
+            "call_expression" => {
+                let Some((list, method)) =
+                    check.child_by_field_name("function").and_then(member_parts)
+                else {
+                    return false;
+                };
+                is_literal_list(list)
+                    && self.text(method) == "includes"
+                    && check
+                        .child_by_field_name("arguments")
+                        .and_then(|arguments| arguments.named_child(0))
+                        .is_some_and(|argument| self.text(argument) == text)
+            }
+            _ => false,
+        }
     }
 
     /// Flask's `request.args.get("page", 1, type=int)`: read as a number.
@@ -827,8 +975,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                                 | "array"
                         )
                     });
-                matches!(operator, "===" | "==" | "!==" | "!=" | "in" | "not in")
-                    && other_is_literal
+                matches!(
+                    operator,
+                    "===" | "==" | "!==" | "!=" | "in" | "not in" | "is" | "is not"
+                ) && other_is_literal
             }
             "arguments" | "argument_list" => parent.parent().is_some_and(|call| {
                 call.child_by_field_name("function")
