@@ -34,7 +34,7 @@ const TEST_PATHS: &[&str] = &[
     "**/conftest.py",
     "**/e2e/**",
     "**/{testing,integration-tests,test-utils}/**",
-    "**/*{seed,populate}*.*",
+    "**/*{seed,populate,dummy}*.*",
 ];
 
 /// [`TEST_PATHS`] followed by a rule's own globs, as an option's default.

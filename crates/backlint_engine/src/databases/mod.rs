@@ -92,6 +92,69 @@ pub struct DatabaseCall {
     pub batched: bool,
 }
 
+/// Words of an operation that make it a write: `create`, `updateMany`, `bulk_create`,
+/// `findOneAndUpdate`, `$executeRaw`, a related manager's `add`.
+const WRITE_WORDS: &[&str] = &[
+    "create",
+    "insert",
+    "update",
+    "upsert",
+    "delete",
+    "destroy",
+    "remove",
+    "save",
+    "bulk",
+    "add",
+    "set",
+    "clear",
+    "increment",
+    "decrement",
+    "persist",
+    "flush",
+    "truncate",
+    "replace",
+    "restore",
+    "merge",
+    "execute",
+];
+
+impl DatabaseCall {
+    /// Whether the call writes rows rather than reads them, by its operation: `create`,
+    /// `updateMany`, `save`, `findOneAndUpdate`, Prisma's `$executeRaw`. A driver's
+    /// `execute(sql)` says nothing by itself: see [`writes_rows`] for its SQL.
+    pub fn writes(&self) -> bool {
+        let generic_execute = self.operation == "execute"
+            || self.operation == "executemany"
+            || self.operation == "query";
+        !generic_execute
+            && operation_words(&self.operation)
+                .iter()
+                .any(|word| WRITE_WORDS.contains(&word.as_str()))
+    }
+}
+
+/// The lowercase words of an operation: `findOneAndUpdate` → find, one, and, update.
+fn operation_words(operation: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_lowercase = false;
+    for character in operation.chars() {
+        if !character.is_ascii_alphanumeric() {
+            previous_lowercase = false;
+            words.push(String::new());
+            continue;
+        }
+        if character.is_ascii_uppercase() && previous_lowercase || words.is_empty() {
+            words.push(String::new());
+        }
+        previous_lowercase = character.is_ascii_lowercase();
+        if let Some(word) = words.last_mut() {
+            word.push(character.to_ascii_lowercase());
+        }
+    }
+    words.retain(|word| !word.is_empty());
+    words
+}
+
 /// What a file shows about the database libraries it uses.
 #[derive(Debug, Clone)]
 pub struct Databases {
@@ -419,6 +482,16 @@ fn is_catalog_table(table: &str) -> bool {
     .any(|prefix| table.starts_with(prefix))
 }
 
+/// Whether SQL text writes rows: `INSERT …`, `UPDATE …`, `DELETE …`.
+pub fn writes_rows(text: &str) -> bool {
+    sql_keyword(text).is_some_and(|keyword| {
+        matches!(
+            keyword.as_str(),
+            "INSERT" | "UPDATE" | "DELETE" | "UPSERT" | "REPLACE" | "MERGE"
+        )
+    })
+}
+
 /// Whether SQL text asks for many rows at once: `IN (…)`, `= ANY($1)`, `unnest(…)`.
 fn sql_is_batched(text: &str) -> bool {
     let upper = text.to_ascii_uppercase();
@@ -457,6 +530,39 @@ fn sql_table(sql: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn call(operation: &str) -> DatabaseCall {
+        DatabaseCall {
+            library: Library::Prisma,
+            model: None,
+            operation: operation.to_owned(),
+            batched: false,
+        }
+    }
+
+    #[test]
+    fn writes_are_told_by_their_operation() {
+        for write in [
+            "create",
+            "findOneAndUpdate",
+            "bulk_create",
+            "$executeRaw",
+            "save",
+        ] {
+            assert!(call(write).writes(), "{write}");
+        }
+        for read in [
+            "findUnique",
+            "get",
+            "filter",
+            "execute",
+            "query",
+            "$queryRaw",
+            "count",
+        ] {
+            assert!(!call(read).writes(), "{read}");
+        }
+    }
+
     #[test]
     fn sql_table_reads_the_first_table() {
         assert_eq!(
@@ -488,5 +594,7 @@ mod tests {
         ));
         assert!(!touches_no_rows("\"SELECT 1\""));
         assert!(!touches_no_rows("\"SELECT * FROM page_views\""));
+        assert!(writes_rows("`insert into t values ($1)`"));
+        assert!(!writes_rows("'select 1'"));
     }
 }

@@ -1,7 +1,9 @@
 //! n-plus-one-query: a database query run once per element of a collection, in a loop or an
 //! iteration callback, where one query for all the elements would do.
 
-use backlint_engine::databases::{is_django_queryset, touches_no_rows, DatabaseCall, Library};
+use backlint_engine::databases::{
+    is_django_queryset, touches_no_rows, writes_rows, DatabaseCall, Library,
+};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::{member_parts, preorder};
@@ -30,6 +32,8 @@ struct Options {
     /// Globs of files where a query per element is not a request's cost: tests, seeds,
     /// migrations.
     ignore_paths: Vec<String>,
+    /// Whether rows written one per element (`create`, `save`, `INSERT`) are reported too.
+    report_writes: bool,
 }
 
 impl Default for Options {
@@ -42,6 +46,7 @@ impl Default for Options {
                 "**/alembic/versions/**",
                 "**/{random,fake,sample}_data*.*",
             ]),
+            report_writes: false,
         }
     }
 }
@@ -53,10 +58,12 @@ fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
         extra_clients: options.extra_clients,
         ignore_models: options.ignore_models,
         ignore_paths,
+        report_writes: options.report_writes,
     }))
 }
 
 struct NPlusOneQuery {
+    report_writes: bool,
     extra_clients: Vec<String>,
     ignore_models: Vec<String>,
     ignore_paths: GlobSet,
@@ -150,6 +157,7 @@ impl Rule for NPlusOneQuery {
         };
         if query.batched
             || UPSERTS.contains(&query.operation.as_str())
+            || (!self.report_writes && writes(node, &query, context))
             || query
                 .model
                 .as_ref()
@@ -168,6 +176,8 @@ impl Rule for NPlusOneQuery {
             || ROW_LOCKS
                 .iter()
                 .any(|lock| context.text(node).contains(lock))
+            || !consumes_a_collection(loop_node, loop_kind, context)
+            || in_data_migration(node, context)
             || is_pagination(node, loop_node, loop_kind, context)
             || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
             || runs_for_one_element(node, loop_node, context)
@@ -346,6 +356,63 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
         .filter(|(target, _)| context.text(*target) == name)
         .map(|(_, value)| value);
     values.next().is_some_and(is_small_literal) && values.next().is_none()
+}
+
+/// Whether a query writes rows (`create`, `save`, `updateMany`, `INSERT …`): one write per
+/// element is often deliberate (signals, nested writes, a row's own error handling), so it is
+/// reported only with `report-writes`.
+fn writes(call: Node<'_>, query: &DatabaseCall, context: &RuleContext<'_>) -> bool {
+    let statement =
+        call.child_by_field_name("arguments")
+            .and_then(|arguments| match arguments.kind() {
+                "template_string" => Some(arguments),
+                _ => arguments.named_child(0),
+            });
+    query.writes() || statement.is_some_and(|statement| writes_rows(context.text(statement)))
+}
+
+/// Whether a `while`/`do…while` loop works through a collection (`while (i < ids.length)`,
+/// `while queue: queue.pop()`) rather than probing or retrying one thing (`while True:` until
+/// a free slug is found) or following one chain of rows.
+fn consumes_a_collection(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
+    if !matches!(kind, LoopKind::While | LoopKind::DoWhile) {
+        return true;
+    }
+    let condition = loop_node
+        .child_by_field_name("condition")
+        .map_or("", |condition| context.text(condition));
+    let measures = [".length", "len(", ".size"]
+        .iter()
+        .any(|size| condition.contains(size));
+    let takes = preorder(loop_node).any(|node| {
+        matches!(node.kind(), "call" | "call_expression")
+            && node
+                .child_by_field_name("function")
+                .and_then(member_parts)
+                .is_some_and(|(_, method)| {
+                    matches!(
+                        context.text(method),
+                        "pop" | "shift" | "popleft" | "dequeue"
+                    )
+                })
+    });
+    measures || takes
+}
+
+/// Whether a query runs in a Django data migration's function (`def forwards(apps,
+/// schema_editor)`), wherever the module lives.
+fn in_data_migration(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut function = enclosing_function(call);
+    while is_function(function) {
+        let parameters = function
+            .child_by_field_name("parameters")
+            .map_or("", |parameters| context.text(parameters));
+        if parameters.contains("apps") && parameters.contains("schema_editor") {
+            return true;
+        }
+        function = enclosing_function(function);
+    }
+    false
 }
 
 /// Whether a loop iterates a constant (`for kind in SUPPORTED_KINDS`,
