@@ -7,6 +7,7 @@
 //!   configures the folder's rule. A folder that is not a rule id fails, and so does a rule
 //!   without fixtures.
 //! - `rules/<rule-id>.toml`: every `bad` example must produce the rule, every `good` one must not.
+//! - Messages whose wording depends on the code are checked one by one.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -326,4 +327,39 @@ fn rule_docs_are_complete() {
             );
         }
     }
+}
+
+#[test]
+fn n_plus_one_query_says_run_it_once_only_for_queries_without_the_element() {
+    let text = r#"import { prisma } from "./db";
+
+export async function load(entries: { id: string }[], tenant: string) {
+  await Promise.all(
+    entries.map(async (entry) => {
+      const data = { ...entry };
+      await prisma.category.findUnique({ where: { id: data.id } });
+      await prisma.tenant.findUnique({ where: { id: tenant } });
+    }),
+  );
+}
+"#;
+    let grammar = Grammar::from_path(Path::new("src/load.ts")).expect("a TypeScript path");
+    let rules = backlint_rules::registry()
+        .enable_configured(&[RuleConfig {
+            id: "n-plus-one-query".to_owned(),
+            level: None,
+            options: None,
+        }])
+        .expect("rules build");
+    let source = Source::new(PathBuf::from("src/load.ts"), text.to_owned());
+    let report = check_source(&source, grammar, &Settings::default(), &rules);
+    let messages: Vec<(usize, bool)> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let hoist = diagnostic.message.contains("run it once before the loop");
+            (diagnostic.start.line, hoist)
+        })
+        .collect();
+    assert_eq!(messages, vec![(7, false), (8, true)]);
 }

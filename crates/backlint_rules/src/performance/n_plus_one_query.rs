@@ -63,10 +63,10 @@ fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
 }
 
 struct NPlusOneQuery {
-    report_writes: bool,
     extra_clients: Vec<String>,
     ignore_models: Vec<String>,
     ignore_paths: GlobSet,
+    report_writes: bool,
 }
 
 /// Related-manager methods that run a query: `order.lines.all()`, `post.tags.count()`. Not
@@ -701,7 +701,12 @@ fn is_pagination(
 /// The names a loop sets (`cursor = page.next`, `offset += 100`, `page++`, `const row = …`),
 /// outside the functions it defines.
 fn names_set_in_loop(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<String> {
-    let loop_function = enclosing_function(loop_node).id();
+    // An iteration callback is the loop and its function at once.
+    let loop_function = if is_function(loop_node) {
+        loop_node.id()
+    } else {
+        enclosing_function(loop_node).id()
+    };
     let mut names = Vec::new();
     for node in preorder(loop_node) {
         let target = match node.kind() {
