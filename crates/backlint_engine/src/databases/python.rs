@@ -44,8 +44,10 @@ const DJANGO_RUNS: &[&str] = &[
 
 const DJANGO_BATCHES: &[&str] = &["bulk_create", "bulk_update", "in_bulk"];
 
-/// Manager methods that answer from a cache after the first call.
+/// Manager methods that answer from a cache after the first call, and `none()`, whose
+/// queryset answers "nothing" without asking the database.
 const DJANGO_CACHED: &[&str] = &[
+    "none",
     "get_for_model",
     "get_for_models",
     "get_for_id",

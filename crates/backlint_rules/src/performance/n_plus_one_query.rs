@@ -624,7 +624,9 @@ fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleConte
                 "if_statement" | "elif_clause" => parent
                     .child_by_field_name("condition")
                     .is_some_and(|condition| {
-                        condition.id() != current.id() && compares_with_string(condition, context)
+                        condition.id() != current.id()
+                            && (compares_with_string(condition, context)
+                                || is_first_iteration_test(condition, context))
                     }),
                 _ => false,
             };
@@ -649,6 +651,20 @@ fn ends_the_loop(block: Node<'_>) -> bool {
             "return_statement" | "break_statement" | "raise_statement" | "throw_statement"
         )
     })
+}
+
+/// `i === 0`, `index == 0`, `(i == 0)`: a test that only the first iteration passes.
+fn is_first_iteration_test(condition: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let text: String = context
+        .text(condition)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')'))
+        .collect();
+    let Some((counter, zero)) = text.split_once("===").or_else(|| text.split_once("==")) else {
+        return false;
+    };
+    let counts = matches!(counter, "i" | "index" | "idx") || counter.ends_with("Index");
+    zero == "0" && counts
 }
 
 /// `x == "a"`, `x === "a"`, `(x == "a")`: an equality test against a string literal.

@@ -15,7 +15,7 @@ use backlint_engine::{Grammar, Language};
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::word_parts;
+use crate::names::{is_constant_name, word_parts};
 use crate::syntax::{assignment_parts, is_variable_reference};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -109,6 +109,16 @@ const VALIDATING_FUNCTIONS: &[&str] = &[
     "plainToInstance",
     "plainToClass",
     "assert",
+];
+
+/// Calls that only check what they are given against the server's own data: a password
+/// against its hash, a permission name against the user's permissions.
+const CHECKING_METHODS: &[&str] = &[
+    "check_password",
+    "verify_password",
+    "checkpw",
+    "has_perm",
+    "has_perms",
 ];
 
 /// Reading a source this way uses no value: `request.GET.urlencode()` rebuilds a link.
@@ -973,7 +983,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                                 | "tuple"
                                 | "list"
                                 | "array"
-                        )
+                        ) || self.is_server_value(operand)
                     });
                 matches!(
                     operator,
@@ -984,14 +994,30 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 call.child_by_field_name("function")
                     .is_some_and(|function| {
                         let callee = self.text(function);
+                        let method = callee.rsplit('.').next().unwrap_or(callee);
                         callee.starts_with("console.")
                             || callee.starts_with("logger.")
                             || callee.starts_with("log.")
                             || callee.starts_with("logging.")
+                            || CHECKING_METHODS.contains(&method)
+                            || (method == "compare" && callee.starts_with("bcrypt"))
                     })
             }),
             _ => false,
         }
+    }
+
+    /// Whether an operand is a value the server holds, which a comparison checks input
+    /// against: a constant (`settings.SITE_NAME`, `MAX_SIZE`) or the session
+    /// (`request.session["state"]`).
+    fn is_server_value(&self, operand: Node<'_>) -> bool {
+        let text = self.text(operand);
+        let last = text
+            .rsplit(['.', '['])
+            .next()
+            .unwrap_or(text)
+            .trim_end_matches([']', '"', '\'']);
+        is_constant_name(last) || text.contains(".session[") || text.contains(".session.")
     }
 
     /// Whether a parameter is handed whole to another function (`handle(args)`,
