@@ -2,6 +2,8 @@
 //! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged), so that they
 //! agree on `dbPassword`, `API_KEY` and `tokenType`.
 
+use backlint_engine::names::word_parts;
+
 /// Words that name a secret on their own: `password`, `dbPassword`, `GITHUB_TOKEN`.
 const SECRET_WORDS: &[&str] = &[
     "password",
@@ -161,45 +163,14 @@ const NOT_SECRET_WORDS: &[&str] = &[
     "safe",
 ];
 
-/// Whether a name is written as a constant: `MAX_RETRIES`, `LANGUAGES` (not `ID`, not `Url`).
+/// Whether a name is written as a constant: `MAX_RETRIES`, `LANGUAGES`, `DB` (not `Url`,
+/// not `X`).
 pub fn is_constant_name(name: &str) -> bool {
-    name.len() > 2
+    name.len() > 1
         && name.chars().any(|c| c.is_ascii_uppercase())
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
-/// The words of an identifier, key or keyword: `dbPassword` → [db, password],
-/// `API_KEY` → [api, key], `x-api-key` → [x, api, key], `OAuth2Token` → [o, auth2, token]
-/// (digits stay with their word).
-pub fn word_parts(name: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let characters: Vec<char> = name.chars().collect();
-    for (index, &character) in characters.iter().enumerate() {
-        if !character.is_alphanumeric() {
-            if !current.is_empty() {
-                parts.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let previous = index.checked_sub(1).map(|previous| characters[previous]);
-        let next = characters.get(index + 1);
-        let starts_word = character.is_uppercase()
-            && previous.is_some_and(|previous| {
-                previous.is_lowercase()
-                    || (previous.is_uppercase() && next.is_some_and(|next| next.is_lowercase()))
-            });
-        if starts_word && !current.is_empty() {
-            parts.push(std::mem::take(&mut current));
-        }
-        current.extend(character.to_lowercase());
-    }
-    if !current.is_empty() {
-        parts.push(current);
-    }
-    parts
 }
 
 /// First words that make a name a flag or an action about a secret, not the secret:
@@ -282,16 +253,6 @@ pub fn means_secret(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_split_into_words() {
-        assert_eq!(word_parts("dbPassword"), ["db", "password"]);
-        assert_eq!(word_parts("API_KEY"), ["api", "key"]);
-        assert_eq!(word_parts("x-api-key"), ["x", "api", "key"]);
-        assert_eq!(word_parts("HTTPSProxyToken"), ["https", "proxy", "token"]);
-        assert_eq!(word_parts("client_secret"), ["client", "secret"]);
-        assert_eq!(word_parts(""), Vec::<String>::new());
-    }
 
     #[test]
     fn secret_names() {

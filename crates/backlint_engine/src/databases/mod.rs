@@ -23,6 +23,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::language::Grammar;
+use crate::names::word_parts;
 use crate::semantic::Imports;
 use crate::source::Source;
 use crate::syntax::{member_parts, preorder};
@@ -127,32 +128,10 @@ impl DatabaseCall {
             || self.operation == "executemany"
             || self.operation == "query";
         !generic_execute
-            && operation_words(&self.operation)
+            && word_parts(&self.operation)
                 .iter()
                 .any(|word| WRITE_WORDS.contains(&word.as_str()))
     }
-}
-
-/// The lowercase words of an operation: `findOneAndUpdate` → find, one, and, update.
-fn operation_words(operation: &str) -> Vec<String> {
-    let mut words: Vec<String> = Vec::new();
-    let mut previous_lowercase = false;
-    for character in operation.chars() {
-        if !character.is_ascii_alphanumeric() {
-            previous_lowercase = false;
-            words.push(String::new());
-            continue;
-        }
-        if character.is_ascii_uppercase() && previous_lowercase || words.is_empty() {
-            words.push(String::new());
-        }
-        previous_lowercase = character.is_ascii_lowercase();
-        if let Some(word) = words.last_mut() {
-            word.push(character.to_ascii_lowercase());
-        }
-    }
-    words.retain(|word| !word.is_empty());
-    words
 }
 
 /// What a file shows about the database libraries it uses.

@@ -6,6 +6,7 @@ use std::path::{Component, Path};
 use tree_sitter::Node;
 
 use super::{Framework, Handler, HTTP_METHODS};
+use crate::names::word_parts;
 use crate::semantic::Imports;
 use crate::source::Source;
 use crate::syntax::{is_function_expression, member_parts, preorder, top_level_definitions};
@@ -142,20 +143,6 @@ fn function_in(expression: Node<'_>) -> Option<Node<'_>> {
         }
         _ => None,
     }
-}
-
-/// The last word of a name: `authedRouter` → `Router`, `api_router` → `router`, `APP` → `APP`.
-fn last_word(name: &str) -> &str {
-    let tail = name.rsplit('_').next().unwrap_or(name);
-    if !tail.chars().any(char::is_lowercase) {
-        return tail;
-    }
-    let start = tail
-        .char_indices()
-        .rev()
-        .find(|(_, character)| character.is_uppercase())
-        .map_or(0, |(index, _)| index);
-    &tail[start..]
 }
 
 struct File<'a, 'tree> {
@@ -464,7 +451,9 @@ impl<'tree> File<'_, 'tree> {
                 .map_or("", |property| self.text(property)),
             _ => return false,
         };
-        ROUTER_WORDS.contains(&last_word(name).to_lowercase().as_str())
+        word_parts(name)
+            .last()
+            .is_some_and(|word| ROUTER_WORDS.contains(&word.as_str()))
     }
 
     /// `fastify.route({ method: "POST", url: "/x", handler })`.

@@ -4,6 +4,7 @@
 use backlint_engine::databases::{
     is_django_queryset, touches_no_rows, writes_rows, DatabaseCall, Library,
 };
+use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::{member_parts, preorder};
@@ -12,7 +13,7 @@ use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::{is_constant_name, word_parts};
+use crate::names::is_constant_name;
 use crate::paths::{glob_set, test_paths_and};
 use crate::syntax::{assignment_parts, enclosing_function, is_function, is_variable_reference};
 
@@ -362,13 +363,7 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
 /// element is often deliberate (signals, nested writes, a row's own error handling), so it is
 /// reported only with `report-writes`.
 fn writes(call: Node<'_>, query: &DatabaseCall, context: &RuleContext<'_>) -> bool {
-    let statement =
-        call.child_by_field_name("arguments")
-            .and_then(|arguments| match arguments.kind() {
-                "template_string" => Some(arguments),
-                _ => arguments.named_child(0),
-            });
-    query.writes() || statement.is_some_and(|statement| writes_rows(context.text(statement)))
+    query.writes() || statement(call).is_some_and(|text| writes_rows(context.text(text)))
 }
 
 /// Whether a `while`/`do…while` loop works through a collection (`while (i < ids.length)`,
@@ -513,7 +508,7 @@ fn writes_a_row_the_iteration_uses(
 /// `conn.execute(DropTable(t))`, `PRAGMA …`, a catalog read): a setup or teardown step per
 /// table or flag, not a query per row.
 fn touches_no_rows_call(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(statement) = first_argument(call) else {
+    let Some(statement) = statement(call) else {
         return false;
     };
     let schema_construct = statement.kind() == "call"
@@ -542,14 +537,20 @@ fn runs_the_element_as_statement(
         .iter()
         .any(|word| operation.contains(word));
     runs_statements
-        && first_argument(call).is_some_and(|statement| {
+        && statement(call).is_some_and(|statement| {
             statement.kind() == "identifier"
                 && binds(loop_node, kind, context.text(statement), context)
         })
 }
 
-fn first_argument(call: Node<'_>) -> Option<Node<'_>> {
-    call.child_by_field_name("arguments")?.named_child(0)
+/// What a call runs: its first argument (`execute(sql)`, `filter(…)`), or a tag's template
+/// (``sql`SELECT …` ``).
+fn statement(call: Node<'_>) -> Option<Node<'_>> {
+    let arguments = call.child_by_field_name("arguments")?;
+    match arguments.kind() {
+        "template_string" => Some(arguments),
+        _ => arguments.named_child(0),
+    }
 }
 
 /// Whether a loop binds a name for each element.

@@ -315,7 +315,7 @@ fn is_inside_sample_data(node: Node<'_>, context: &RuleContext<'_>) -> bool {
             _ => return false,
         };
         let is_sample = name.is_some_and(|name| {
-            crate::names::word_parts(context.text(name))
+            backlint_engine::names::word_parts(context.text(name))
                 .iter()
                 .any(|part| SAMPLE_DATA_WORDS.contains(&part.as_str()))
         });
@@ -343,7 +343,7 @@ fn is_sample_text(string: Node<'_>, context: &RuleContext<'_>) -> bool {
         _ => None,
     };
     name.is_some_and(|name| {
-        crate::names::word_parts(context.text(name))
+        backlint_engine::names::word_parts(context.text(name))
             .iter()
             .any(|part| {
                 matches!(

@@ -1,6 +1,7 @@
 //! sensitive-data-logged: secrets and personal data passed to a logger, where everyone with
 //! access to the logs (and every log pipeline) can read them.
 
+use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
@@ -8,7 +9,7 @@ use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::{means_sensitive, word_parts};
+use crate::names::means_sensitive;
 use crate::paths::{glob_set, test_paths_and};
 use crate::syntax::enclosing_function;
 use crate::text::{compact, format_placeholders};

@@ -1,6 +1,7 @@
 //! sql-injection: SQL text built from values (interpolation, concatenation, `%`, `.format()`,
 //! f-strings) and passed to a raw query API, instead of sending the values as parameters.
 
+use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
@@ -8,7 +9,7 @@ use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::word_parts;
+use crate::names::is_constant_name;
 use crate::paths::{glob_set, test_paths_and};
 use crate::syntax::{assignment_parts, enclosing_function, is_function};
 use crate::text::{compact, format_placeholders};
@@ -574,12 +575,7 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool
             !interpolated
         }
         "identifier" => {
-            let name = context.text(value);
-            let upper_case = name.len() > 1
-                && name.chars().all(|character| {
-                    character.is_ascii_uppercase() || character.is_ascii_digit() || character == '_'
-                });
-            upper_case
+            is_constant_name(context.text(value))
                 || bound_to_safe_value(value, context, depth)
                 || typed_as_number(value, context)
         }
@@ -589,19 +585,11 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool
                 .child_by_field_name("property")
                 .or_else(|| value.child_by_field_name("attribute"));
             let constant_property = property.is_some_and(|property| {
-                is_constant(property, context, depth) || {
-                    let name = context.text(property);
-                    name.chars()
-                        .all(|character| character.is_ascii_uppercase() || character == '_')
-                }
+                is_constant(property, context, depth) || is_constant_name(context.text(property))
             });
             constant_property || bound_to_safe_value(value, context, depth)
         }
-        "property_identifier" => {
-            let name = context.text(value);
-            name.chars()
-                .all(|character| character.is_ascii_uppercase() || character == '_')
-        }
+        "property_identifier" => is_constant_name(context.text(value)),
         _ => false,
     }
 }

@@ -9,13 +9,14 @@
 use std::cell::OnceCell;
 
 use backlint_engine::frameworks::{Framework, Handler};
+use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::{Grammar, Language};
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::names::{is_constant_name, word_parts};
+use crate::names::is_constant_name;
 use crate::syntax::{assignment_parts, is_variable_reference};
 
 pub const SPEC: RuleSpec = RuleSpec {
