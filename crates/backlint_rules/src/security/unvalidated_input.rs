@@ -143,7 +143,7 @@ impl Rule for UnvalidatedInput {
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
-        if registration_validates(&handler, context) {
+        if registration_validates(&handler, context) || delegates_to_form_view(node, context) {
             return;
         }
         let reader = HandlerReader {
@@ -223,6 +223,47 @@ fn registration_validates(handler: &Handler, context: &RuleContext<'_>) -> bool 
     ]
     .iter()
     .any(|marker| lower.contains(marker))
+}
+
+/// Whether a method of a Django editing view hands the request to its base
+/// (`super().post(request, …)` in a `FormView`, `CreateView`, `UpdateView`…), whose form
+/// validates the input before `form_valid` runs.
+fn delegates_to_form_view(function: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let Some(name) = function.child_by_field_name("name") else {
+        return false;
+    };
+    let Some(bases) = function
+        .parent()
+        .filter(|body| body.kind() == "block")
+        .and_then(|body| body.parent())
+        .filter(|class| class.kind() == "class_definition")
+        .and_then(|class| class.child_by_field_name("superclasses"))
+    else {
+        return false;
+    };
+    let mut cursor = bases.walk();
+    let is_editing_view = bases.named_children(&mut cursor).any(|base| {
+        let text = context.text(base);
+        let base_name = text.rsplit('.').next().unwrap_or(text);
+        word_parts(base_name).iter().any(|word| {
+            matches!(
+                word.as_str(),
+                "form" | "create" | "update" | "edit" | "delete"
+            )
+        })
+    });
+    let method = context.text(name);
+    is_editing_view
+        && preorder(function).any(|call| {
+            call.kind() == "call"
+                && call
+                    .child_by_field_name("function")
+                    .and_then(member_parts)
+                    .is_some_and(|(object, property)| {
+                        context.text(property) == method
+                            && context.text(object).starts_with("super(")
+                    })
+        })
 }
 
 /// A read of untrusted input.
@@ -638,11 +679,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// `body` in `const body = await req.json()`, `email` in `const { email } = req.body`, and
     /// `data` in `const data = Object.fromEntries(body)`.
     fn holders(&self, read: Node<'tree>) -> Vec<String> {
-        let assignments = self.assignments.get_or_init(|| {
-            preorder(self.function)
-                .filter_map(assignment_parts)
-                .collect()
-        });
+        let assignments = self.assignments();
         let value = self.value_of(read);
         let mut holders: Vec<String> = Vec::new();
         for (target, assigned) in assignments {
@@ -671,6 +708,14 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             }
         }
         holders
+    }
+
+    fn assignments(&self) -> &[(Node<'tree>, Node<'tree>)] {
+        self.assignments.get_or_init(|| {
+            preorder(self.function)
+                .filter_map(assignment_parts)
+                .collect()
+        })
     }
 
     /// The names a declaration or assignment target binds: `x`, `{ a, b: c }`, `[a, b]`, `a, b`.
@@ -830,9 +875,11 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .filter(|node| node.id() != target.id())
             .collect();
         !uses.is_empty()
-            && uses
-                .iter()
-                .all(|used| self.is_harmless_use(*used) || self.is_allow_listed(*used))
+            && uses.iter().all(|used| {
+                self.is_harmless_use(*used)
+                    || self.is_allow_listed(*used)
+                    || self.is_intersected_with_constant(*used)
+            })
     }
 
     /// Whether a value is checked against a literal list (`["asc", "desc"].includes(order)`),
@@ -860,6 +907,73 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 if preorder(condition).any(|check| self.allow_lists(check, text)) {
                     return true;
                 }
+            }
+            inner = parent;
+        }
+        false
+    }
+
+    /// Whether a value only reaches the handler's work through an intersection with a constant
+    /// set: `set(f.strip() for f in fields) & set(ALLOWED_FIELDS)`, `set(fields).intersection(
+    /// ALLOWED)`.
+    fn is_intersected_with_constant(&self, value: Node<'_>) -> bool {
+        let is_constant_set = |node: Node<'_>| {
+            let text = self.text(node);
+            let inner = ["set(", "frozenset("]
+                .iter()
+                .find_map(|wrapper| text.strip_prefix(wrapper)?.strip_suffix(')'))
+                .unwrap_or(text);
+            matches!(node.kind(), "set" | "list" | "tuple") || is_constant_name(inner)
+        };
+        let mut inner = value;
+        while let Some(parent) = inner.parent() {
+            match parent.kind() {
+                "generator_expression"
+                | "list_comprehension"
+                | "set_comprehension"
+                | "for_in_clause"
+                | "argument_list"
+                | "parenthesized_expression" => {}
+                "call" => {
+                    let callee = parent
+                        .child_by_field_name("function")
+                        .map(|function| self.text(function))
+                        .unwrap_or("");
+                    if let Some(set) = callee.strip_suffix(".intersection") {
+                        let intersected = parent
+                            .child_by_field_name("arguments")
+                            .and_then(|arguments| arguments.named_child(0));
+                        return intersected.is_some_and(is_constant_set) || is_constant_name(set);
+                    }
+                    if !matches!(
+                        callee,
+                        "set" | "frozenset" | "filter" | "list" | "tuple" | "sorted" | "map"
+                    ) {
+                        return false;
+                    }
+                }
+                "attribute" => {
+                    let intersected = parent
+                        .child_by_field_name("attribute")
+                        .filter(|method| self.text(*method) == "intersection")
+                        .and_then(|_| parent.parent())
+                        .filter(|call| call.kind() == "call")
+                        .and_then(|call| call.child_by_field_name("arguments"))
+                        .and_then(|arguments| arguments.named_child(0));
+                    return intersected.is_some_and(is_constant_set);
+                }
+                "binary_operator" => {
+                    let is_and = parent
+                        .child_by_field_name("operator")
+                        .is_some_and(|operator| self.text(operator) == "&");
+                    let mut cursor = parent.walk();
+                    let other_is_constant = parent
+                        .named_children(&mut cursor)
+                        .filter(|operand| operand.id() != inner.id())
+                        .all(is_constant_set);
+                    return is_and && other_is_constant;
+                }
+                _ => return false,
             }
             inner = parent;
         }
@@ -945,6 +1059,9 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         if matches!(parent.kind(), "not_operator" | "unary_expression") {
             return true;
         }
+        if self.is_tested_in_condition(value) {
+            return true;
+        }
         if let Some(call) = parent
             .parent()
             .filter(|_| matches!(parent.kind(), "arguments" | "argument_list"))
@@ -1008,9 +1125,41 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         }
     }
 
+    /// Whether a value is an operand of `and`/`or` (`&&`/`||`) in an `if` or `while`
+    /// condition: `if request.POST.get("name") and …`, a presence test.
+    fn is_tested_in_condition(&self, value: Node<'_>) -> bool {
+        let mut operand = value;
+        let mut in_logic = false;
+        while let Some(parent) = operand.parent() {
+            let is_logic = match parent.kind() {
+                "boolean_operator" => true,
+                "binary_expression" => parent
+                    .child_by_field_name("operator")
+                    .is_some_and(|operator| matches!(self.text(operator), "&&" | "||")),
+                "parenthesized_expression" => true,
+                _ => false,
+            };
+            if !is_logic {
+                return in_logic
+                    && matches!(
+                        parent.kind(),
+                        "if_statement" | "elif_clause" | "while_statement"
+                    )
+                    && parent
+                        .child_by_field_name("condition")
+                        .is_some_and(|condition| condition.id() == operand.id());
+            }
+            in_logic |= parent.kind() != "parenthesized_expression";
+            operand = parent;
+        }
+        false
+    }
+
     /// Whether an operand is a value the server holds, which a comparison checks input
     /// against: a constant (`settings.SITE_NAME`, `MAX_SIZE`) or the session
     /// (`request.session["state"]`).
+    /// A local name holding such a value counts too: `site_name = getattr(settings,
+    /// "SITE_NAME", "")`.
     fn is_server_value(&self, operand: Node<'_>) -> bool {
         let text = self.text(operand);
         let last = text
@@ -1018,7 +1167,28 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .next()
             .unwrap_or(text)
             .trim_end_matches([']', '"', '\'']);
-        is_constant_name(last) || text.contains(".session[") || text.contains(".session.")
+        if is_constant_name(last) || text.contains(".session[") || text.contains(".session.") {
+            return true;
+        }
+        if operand.kind() != "identifier" {
+            return false;
+        }
+        let assigned: Vec<Node<'_>> = self
+            .assignments()
+            .iter()
+            .filter(|(target, _)| target.kind() == "identifier" && self.text(*target) == text)
+            .map(|(_, value)| *value)
+            .collect();
+        !assigned.is_empty()
+            && assigned.iter().all(|value| {
+                let value_text = self.text(*value);
+                value_text.starts_with("settings.")
+                    || value_text.starts_with("getattr(settings,")
+                    || match value.kind() {
+                        "identifier" => is_constant_name(value_text),
+                        _ => self.is_server_value(*value),
+                    }
+            })
     }
 
     /// Whether a parameter is handed whole to another function (`handle(args)`,
