@@ -172,6 +172,7 @@ impl Rule for NPlusOneQuery {
         };
         if iterates_small_literal(loop_node, loop_kind, context)
             || iterates_constant(loop_node, loop_kind, context)
+            || iterates_command_line(loop_node, loop_kind, context)
             || is_retry_loop(loop_node, loop_kind, context)
             || writes_a_row_the_iteration_uses(node, &query, loop_node, context)
             || ROW_LOCKS
@@ -351,12 +352,49 @@ fn iterates_small_literal(loop_node: Node<'_>, kind: LoopKind, context: &RuleCon
     if iterable.kind() != "identifier" {
         return false;
     }
-    let name = context.text(iterable);
-    let mut values = preorder(enclosing_function(loop_node))
+    only_value_of(iterable, loop_node, context).is_some_and(is_small_literal)
+}
+
+/// The value a name is given, when the function around `at` assigns it once.
+fn only_value_of<'tree>(
+    name: Node<'_>,
+    at: Node<'tree>,
+    context: &RuleContext<'_>,
+) -> Option<Node<'tree>> {
+    let name = context.text(name);
+    let mut values = preorder(enclosing_function(at))
         .filter_map(assignment_parts)
         .filter(|(target, _)| context.text(*target) == name)
         .map(|(_, value)| value);
-    values.next().is_some_and(is_small_literal) && values.next().is_none()
+    let value = values.next()?;
+    values.next().is_none().then_some(value)
+}
+
+/// Whether a loop walks what the command line gave (`options["slugs"]` in a Django command,
+/// `sys.argv[1:]`, `args.files` from argparse): a handful of values someone typed.
+fn iterates_command_line(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
+    let Some(mut iterable) = loop_iterable(loop_node, kind) else {
+        return false;
+    };
+    if iterable.kind() == "identifier" {
+        match only_value_of(iterable, loop_node, context) {
+            Some(value) => iterable = value,
+            None => return false,
+        }
+    }
+    let text = context.text(iterable);
+    if ["options[", "options.get(", "sys.argv", "process.argv"]
+        .iter()
+        .any(|prefix| text.starts_with(prefix))
+    {
+        return true;
+    }
+    // `args.files`, where `args = parser.parse_args()`.
+    member_parts(iterable)
+        .map(|(object, _)| object)
+        .filter(|object| object.kind() == "identifier")
+        .and_then(|object| only_value_of(object, loop_node, context))
+        .is_some_and(|value| context.text(value).ends_with(".parse_args()"))
 }
 
 /// Whether a query writes rows (`create`, `save`, `updateMany`, `INSERT …`): one write per
