@@ -13,10 +13,12 @@ use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::{Grammar, Language};
+use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::names::is_constant_name;
+use crate::paths::{glob_set, test_paths_and};
 use crate::syntax::{assignment_parts, is_variable_reference};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -25,26 +27,41 @@ pub const SPEC: RuleSpec = RuleSpec {
     new,
 };
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 struct Options {
     /// More callee names that count as validation (`checkBody`, `assert_valid`).
     validators: Vec<String>,
     /// More request members that are untrusted input (`cookies`, `headers`).
     sources: Vec<String>,
+    /// Globs of files whose handlers serve tests, not users.
+    ignore_paths: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            validators: Vec::new(),
+            sources: Vec::new(),
+            ignore_paths: test_paths_and(&[]),
+        }
+    }
 }
 
 fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     let options: Options = parse_options(SPEC.id, options)?;
+    let ignore_paths = glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?;
     Ok(Box::new(UnvalidatedInput {
         validators: options.validators,
         sources: options.sources,
+        ignore_paths,
     }))
 }
 
 struct UnvalidatedInput {
     validators: Vec<String>,
     sources: Vec<String>,
+    ignore_paths: GlobSet,
 }
 
 /// Members of a JavaScript request (Express, Fastify, Koa's `ctx` and `ctx.request`) that hold
@@ -140,6 +157,9 @@ impl Rule for UnvalidatedInput {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        if self.ignore_paths.is_match(&context.source.path) {
+            return;
+        }
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
