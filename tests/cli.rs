@@ -511,11 +511,12 @@ fn columns_count_characters_not_bytes() {
 #[test]
 fn secrets_never_appear_in_any_output() {
     let secrets = [
-        "sk_live_51HxQ2kLm9Pz8RtV4wYb3NcD7",
-        "k8Vq2mR9xLw4",
+        "sk_live_51JzR3nMp0Qa9SuW5xZc4OdE8",
+        "p7Wn3kT8yHv5",
         "Xk8vR2mQ9tLw4Zb",
         "MIIEowIBAAKCAQEA7Xk8vR2mQ9tLw4ZbN7pYcXa3DqE5fG1hJ6kL0mN2oP4rS8tU",
     ];
+    // Not the values of the rule's documented examples, which SARIF carries in its help.
     let typescript = format!(
         "const stripe = \"{}\";\nconst dbPassword = \"{}\";\nconst url = \"postgres://app:{}@db.internal/orders\";\nconst key = `-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----`;\n",
         secrets[0], secrets[1], secrets[2], secrets[3]
@@ -528,7 +529,7 @@ fn secrets_never_appear_in_any_output() {
         ("app/keys.ts", typescript.as_bytes()),
         ("app/keys.py", python.as_bytes()),
     ]);
-    for format in ["human", "concise", "json"] {
+    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
         let output = backlint(
             directory.path(),
             &["check", "--select", "hardcoded-secret", "--format", format],
@@ -560,4 +561,44 @@ fn secrets_in_test_files_are_notes() {
     let (document, code) = json(directory.path(), &["--select", "hardcoded-secret"]);
     assert_eq!(document["findings"][0]["level"], "note");
     assert_eq!(code, 0, "notes are below the default fail-on level");
+}
+
+#[test]
+fn github_format_writes_workflow_commands() {
+    let directory = project(&[
+        ("app/a,b:c.py", BARE_EXCEPT.as_bytes()),
+        ("clean.py", b"x = 1\n"),
+    ]);
+    let output = backlint(directory.path(), &["check", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::warning file=app/a%2Cb%3Ac.py,line=3,col=1,endLine=3,endColumn=7,title=backlint(bare-except)::Bare `except:` also catches `KeyboardInterrupt` and `SystemExit`: catch the specific exceptions you expect, or `Exception`."
+    );
+    assert!(lines[1].starts_with("1 finding (0 errors, 1 warning, 0 notes) in 2 files"));
+}
+
+#[test]
+fn junit_format_has_a_test_case_per_file_and_a_failure_per_finding() {
+    let directory = project(&[
+        ("a.py", format!("{BARE_EXCEPT}{BARE_EXCEPT}").as_bytes()),
+        ("clean.py", b"x = 1\n"),
+        ("binary.py", b"x = 1\0\n"),
+    ]);
+    let output = backlint(directory.path(), &["check", "--format", "junit"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backlint\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"1\">"), "{stdout}");
+    assert_eq!(stdout.matches("<testcase ").count(), 3, "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("<failure type=\"bare-except\" message=\"line ")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("<testcase name=\"clean.py\" classname=\"backlint\"/>"));
+    assert!(stdout.contains("<skipped message="), "{stdout}");
 }

@@ -44,6 +44,11 @@ pub struct CheckArguments {
     #[arg(long)]
     pub concise: bool,
 
+    /// The category of a SARIF report (`automationDetails.id`), which tells this analysis from
+    /// others uploaded to GitHub code scanning for the same commit.
+    #[arg(long, value_name = "CATEGORY", default_value = "backlint/")]
+    pub sarif_category: String,
+
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -86,9 +91,18 @@ pub struct FilesArguments {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Findings with code frames, and a summary.
     Human,
+    /// One line per finding, and a summary.
     Concise,
+    /// The versioned JSON document of the README.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// JUnit XML, for CI systems' test reports.
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

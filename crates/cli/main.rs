@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use backlint_engine::{check_paths, Level, Settings};
-use backlint_report::{render, Format};
+use backlint_report::{render, EnabledRuleDocs, Format, ReportContext};
 use clap::Parser;
 
 use crate::args::{
@@ -67,11 +67,33 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         (_, true) | (OutputFormat::Concise, _) => Format::Concise,
         (OutputFormat::Human, false) => Format::Human,
         (OutputFormat::Json, false) => Format::Json,
+        (OutputFormat::Sarif, false) => Format::Sarif,
+        (OutputFormat::Github, false) => Format::Github,
+        (OutputFormat::Junit, false) => Format::Junit,
     };
-    let color = arguments.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    let report = render(&result, format, color);
+    let working_directory =
+        std::env::current_dir().context("cannot read the current working directory")?;
+    let registry = backlint_rules::registry();
+    let mut enabled_rules: Vec<EnabledRuleDocs<'_>> = rules
+        .rules()
+        .iter()
+        .filter_map(|enabled| {
+            registry.docs(enabled.id).map(|docs| EnabledRuleDocs {
+                docs,
+                level: enabled.level,
+            })
+        })
+        .collect();
+    enabled_rules.sort_by(|a, b| a.docs.id.cmp(&b.docs.id));
+    let context = ReportContext {
+        rules: enabled_rules,
+        working_directory: &working_directory,
+        sarif_category: &arguments.sarif_category,
+        color: arguments.output.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let report = render(&result, format, &context);
     match &arguments.output {
         Some(path) => write_atomically(path, report.as_bytes())?,
         None => write_stdout(report.as_bytes())?,

@@ -89,6 +89,8 @@ pub struct Diagnostic {
     pub message: String,
     pub related: Vec<RelatedLocation>,
     pub fingerprint: String,
+    /// GitHub code scanning's `primaryLocationLineHash` of the finding's first line.
+    pub line_hash: String,
     pub fix: Option<Fix>,
     /// The source lines from `start.line` to `end.line` (at most a few), for code frames.
     pub snippet: Snippet,

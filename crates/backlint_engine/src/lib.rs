@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod fingerprint;
 pub mod frameworks;
 pub mod language;
+pub mod line_hash;
 pub mod names;
 pub mod parse;
 pub mod pipeline;

@@ -282,6 +282,9 @@ fn resolve(
             enclosing_function: finding.enclosing_function.as_deref(),
         },
     ));
+    let mut lines: Vec<usize> = starts.iter().map(|start| start.line).collect();
+    lines.dedup();
+    let line_hashes = source.line_hashes(&lines);
     findings
         .into_iter()
         .zip(starts)
@@ -311,6 +314,7 @@ fn resolve(
                     })
                     .collect(),
                 fingerprint,
+                line_hash: line_hashes.get(&start.line).cloned().unwrap_or_default(),
                 fix: finding.fix.map(|fix| Fix {
                     applicability: fix.applicability,
                     message: fix.message,

@@ -1,6 +1,9 @@
 //! A file's text and its line index: byte offsets in, 1-based lines and columns out.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+
+use crate::line_hash::line_hashes;
 
 const UTF8_BOM: &str = "\u{feff}";
 
@@ -21,6 +24,8 @@ pub struct Source {
     pub path: PathBuf,
     text: String,
     line_starts: Vec<usize>,
+    /// Whether the file began with a byte order mark, which `text` leaves out.
+    has_byte_order_mark: bool,
 }
 
 /// How the bytes of a file became text.
@@ -33,6 +38,7 @@ pub enum Decoding {
 
 impl Source {
     pub fn new(path: PathBuf, text: String) -> Source {
+        let has_byte_order_mark = text.starts_with(UTF8_BOM);
         let text = match text.strip_prefix(UTF8_BOM) {
             Some(rest) => rest.to_owned(),
             None => text,
@@ -44,7 +50,28 @@ impl Source {
             path,
             text,
             line_starts,
+            has_byte_order_mark,
         }
+    }
+
+    /// GitHub code scanning's line hash of each of these lines (1-based, sorted), computed over the
+    /// file as GitHub's upload action reads it: with its byte order mark.
+    pub fn line_hashes(&self, lines: &[usize]) -> HashMap<usize, String> {
+        let mut hashes = HashMap::new();
+        if lines.is_empty() {
+            return hashes;
+        }
+        let mut record = |line: usize, hash: String| {
+            if lines.binary_search(&line).is_ok() {
+                hashes.insert(line, hash);
+            }
+        };
+        if self.has_byte_order_mark {
+            line_hashes(&format!("{UTF8_BOM}{}", self.text), &mut record);
+        } else {
+            line_hashes(&self.text, &mut record);
+        }
+        hashes
     }
 
     /// Decodes bytes as UTF-8, replacing invalid sequences rather than refusing the file.
