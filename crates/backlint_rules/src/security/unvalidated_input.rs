@@ -899,6 +899,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 self.is_harmless_use(*used)
                     || self.is_allow_listed(*used)
                     || self.is_intersected_with_constant(*used)
+                    || self.is_guarded_by_allow_list(*used)
             })
     }
 
@@ -927,6 +928,38 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 if preorder(condition).any(|check| self.allow_lists(check, text)) {
                     return true;
                 }
+            }
+            inner = parent;
+        }
+        false
+    }
+
+    /// Whether an earlier statement turns the request away unless the value is in a list:
+    /// `if segment not in VALID_FIELDS: return Response(status=400)`, then `segment` is used.
+    fn is_guarded_by_allow_list(&self, value: Node<'_>) -> bool {
+        let text = self.text(value);
+        let mut inner = value;
+        while let Some(parent) = inner.parent() {
+            if matches!(parent.kind(), "block" | "statement_block") {
+                let mut previous = inner.prev_named_sibling();
+                while let Some(statement) = previous {
+                    let guards = statement.kind() == "if_statement"
+                        && statement
+                            .child_by_field_name("consequence")
+                            .is_some_and(ends_the_request)
+                        && statement
+                            .child_by_field_name("condition")
+                            .is_some_and(|condition| {
+                                preorder(condition).any(|check| self.allow_lists(check, text))
+                            });
+                    if guards {
+                        return true;
+                    }
+                    previous = statement.prev_named_sibling();
+                }
+            }
+            if parent.id() == self.function.id() {
+                return false;
             }
             inner = parent;
         }
@@ -1003,10 +1036,15 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// Whether a node checks `text` against a literal list: `text in ["a", "b"]`,
     /// `["a", "b"].includes(text)`.
     fn allow_lists(&self, check: Node<'_>, text: &str) -> bool {
-        let is_literal_list =
-            |node: Node<'_>| matches!(node.kind(), "list" | "tuple" | "set" | "array");
+        let is_literal_list = |node: Node<'_>| {
+            matches!(node.kind(), "list" | "tuple" | "set" | "array")
+                || (matches!(
+                    node.kind(),
+                    "identifier" | "attribute" | "member_expression"
+                ) && self.is_server_value(node))
+        };
         match check.kind() {
-            "comparison_operator" if self.comparison_operator(check) == "in" => {
+            "comparison_operator" if matches!(self.comparison_operator(check), "in" | "not in") => {
                 let mut cursor = check.walk();
                 let operands: Vec<Node<'_>> = check.named_children(&mut cursor).collect();
                 operands.len() == 2
@@ -1123,10 +1161,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                                 | "array"
                         ) || self.is_server_value(operand)
                     });
-                matches!(
-                    operator,
-                    "===" | "==" | "!==" | "!=" | "in" | "not in" | "is" | "is not"
-                ) && other_is_literal
+                // An equality test yields a boolean whatever it compares with: the input goes
+                // no further (`if (body.password !== body.confirmation)`).
+                matches!(operator, "===" | "==" | "!==" | "!=")
+                    || (matches!(operator, "in" | "not in" | "is" | "is not") && other_is_literal)
             }
             "arguments" | "argument_list" => parent.parent().is_some_and(|call| {
                 call.child_by_field_name("function")
@@ -1250,6 +1288,27 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .unwrap_or("");
         operator
     }
+}
+
+/// Whether a branch ends the handler: its last statement returns, raises or throws.
+fn ends_the_request(branch: Node<'_>) -> bool {
+    let last = match branch.kind() {
+        "block" | "statement_block" => {
+            let mut cursor = branch.walk();
+            let statements: Vec<Node<'_>> = branch
+                .named_children(&mut cursor)
+                .filter(|statement| statement.kind() != "comment")
+                .collect();
+            statements.last().copied()
+        }
+        _ => Some(branch),
+    };
+    last.is_some_and(|statement| {
+        matches!(
+            statement.kind(),
+            "return_statement" | "raise_statement" | "throw_statement"
+        )
+    })
 }
 
 /// Whether a node is the target of an assignment: `ctx.body = …` writes, it does not read.
