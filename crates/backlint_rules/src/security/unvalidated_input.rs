@@ -950,7 +950,9 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                         && statement
                             .child_by_field_name("condition")
                             .is_some_and(|condition| {
-                                preorder(condition).any(|check| self.allow_lists(check, text))
+                                preorder(condition).any(|check| {
+                                    self.allow_lists(check, text) && self.is_negated(check)
+                                })
                             });
                     if guards {
                         return true;
@@ -964,6 +966,20 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             inner = parent;
         }
         false
+    }
+
+    /// Whether a membership check holds when the value is *not* in the list: `x not in LIST`,
+    /// `!LIST.includes(x)`, `not x in LIST`. A guard that turns away values that are in a list
+    /// is a deny-list, which lets everything else through.
+    fn is_negated(&self, check: Node<'_>) -> bool {
+        (check.kind() == "comparison_operator" && self.comparison_operator(check) == "not in")
+            || check.parent().is_some_and(|parent| {
+                parent.kind() == "not_operator"
+                    || (parent.kind() == "unary_expression"
+                        && parent
+                            .child_by_field_name("operator")
+                            .is_some_and(|operator| self.text(operator) == "!"))
+            })
     }
 
     /// Whether a value only reaches the handler's work through an intersection with a constant
