@@ -18,11 +18,25 @@ const SPACE: u16 = b' ' as u16;
 const LINE_FEED: u16 = b'\n' as u16;
 const CARRIAGE_RETURN: u16 = b'\r' as u16;
 
-/// Calls `found(line, hash)` for every line of `text` (1-based lines, in order). `text` is the
-/// file as a reader decodes it, a byte order mark included.
-pub fn line_hashes(text: &str, mut found: impl FnMut(usize, String)) {
+/// One line's hash, and how many lines up to this one (itself included) have the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineHash {
+    pub hash: u64,
+    pub occurrence: usize,
+}
+
+impl std::fmt::Display for LineHash {
+    /// GitHub's form: `hash:occurrence`, the hash in lowercase hex.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{:x}:{}", self.hash, self.occurrence)
+    }
+}
+
+/// Calls `found(line, hash)` for every line of `units` (1-based lines, in order): the file's
+/// UTF-16 code units as a reader decodes it, a byte order mark included.
+pub fn line_hashes(units: impl Iterator<Item = u16>, mut found: impl FnMut(usize, LineHash)) {
     let mut hasher = RollingHash::new();
-    for unit in text.encode_utf16() {
+    for unit in units {
         hasher.push(unit, &mut found);
     }
     hasher.push(END_OF_FILE, &mut found);
@@ -63,7 +77,7 @@ impl RollingHash {
         }
     }
 
-    fn push(&mut self, unit: u16, found: &mut impl FnMut(usize, String)) {
+    fn push(&mut self, unit: u16, found: &mut impl FnMut(usize, LineHash)) {
         if unit == SPACE || unit == TAB || (self.after_carriage_return && unit == LINE_FEED) {
             self.after_carriage_return = false;
             return;
@@ -89,11 +103,17 @@ impl RollingHash {
         self.update(unit);
     }
 
-    fn output(&mut self, found: &mut impl FnMut(usize, String)) {
-        let count = self.counts.entry(self.hash).or_insert(0);
-        *count += 1;
+    fn output(&mut self, found: &mut impl FnMut(usize, LineHash)) {
+        let occurrence = self.counts.entry(self.hash).or_insert(0);
+        *occurrence += 1;
         if let Some(line) = self.line_numbers[self.index].take() {
-            found(line, format!("{:x}:{count}", self.hash));
+            found(
+                line,
+                LineHash {
+                    hash: self.hash,
+                    occurrence: *occurrence,
+                },
+            );
         }
     }
 
@@ -114,9 +134,9 @@ mod tests {
 
     fn hashes(text: &str) -> Vec<String> {
         let mut all = Vec::new();
-        line_hashes(text, |line, hash| {
+        line_hashes(text.encode_utf16(), |line, hash| {
             assert_eq!(line, all.len() + 1, "lines come in order");
-            all.push(hash);
+            all.push(hash.to_string());
         });
         all
     }

@@ -54,23 +54,26 @@ impl Source {
         }
     }
 
-    /// GitHub code scanning's line hash of each of these lines (1-based, sorted), computed over the
-    /// file as GitHub's upload action reads it: with its byte order mark.
+    /// GitHub code scanning's line hash of each of these lines (1-based, sorted), computed over
+    /// the file as GitHub's upload action reads it: with its byte order mark.
     pub fn line_hashes(&self, lines: &[usize]) -> HashMap<usize, String> {
         let mut hashes = HashMap::new();
         if lines.is_empty() {
             return hashes;
         }
-        let mut record = |line: usize, hash: String| {
-            if lines.binary_search(&line).is_ok() {
-                hashes.insert(line, hash);
-            }
-        };
-        if self.has_byte_order_mark {
-            line_hashes(&format!("{UTF8_BOM}{}", self.text), &mut record);
-        } else {
-            line_hashes(&self.text, &mut record);
-        }
+        let byte_order_mark = self
+            .has_byte_order_mark
+            .then(|| UTF8_BOM.encode_utf16())
+            .into_iter()
+            .flatten();
+        line_hashes(
+            byte_order_mark.chain(self.text.encode_utf16()),
+            |line, hash| {
+                if lines.binary_search(&line).is_ok() {
+                    hashes.insert(line, hash.to_string());
+                }
+            },
+        );
         hashes
     }
 
@@ -138,6 +141,20 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_hashes_read_the_byte_order_mark_as_github_does() {
+        let with_mark = Source::new(PathBuf::from("a.py"), "\u{feff}x = 1\ny = 2\n".to_owned());
+        let without_mark = Source::new(PathBuf::from("a.py"), "x = 1\ny = 2\n".to_owned());
+        let mut expected = HashMap::new();
+        line_hashes("\u{feff}x = 1\ny = 2\n".encode_utf16(), |line, hash| {
+            expected.insert(line, hash.to_string());
+        });
+        expected.remove(&3);
+        assert_eq!(with_mark.line_hashes(&[1, 2]), expected);
+        assert_ne!(without_mark.line_hashes(&[1]).get(&1), expected.get(&1));
+        assert_eq!(without_mark.line_hashes(&[2]).get(&2), expected.get(&2));
+    }
 
     #[test]
     fn positions_count_characters_and_utf16_units() {
