@@ -166,6 +166,18 @@ impl NotificationKind {
         }
     }
 
+    /// How much it matters: a rule that failed is an error; a file analysed with error recovery
+    /// or not read at all a warning; a file skipped as not source, or decoded lossily, a note.
+    pub fn level(self) -> Level {
+        match self {
+            NotificationKind::InternalError => Level::Error,
+            NotificationKind::ParseError | NotificationKind::IoError => Level::Warning,
+            NotificationKind::InvalidUtf8
+            | NotificationKind::BinaryFile
+            | NotificationKind::FileTooLarge => Level::Note,
+        }
+    }
+
     /// Whether the file was left out of the analysis altogether.
     pub fn skips_file(self) -> bool {
         matches!(

@@ -2,7 +2,6 @@
 //! on the pull request's changed lines: `::warning file=…,line=…,col=…,endLine=…,endColumn=…,
 //! title=backlint(rule-id)::message`.
 
-use backlint_engine::diagnostic::NotificationKind;
 use backlint_engine::{CheckResult, Level};
 
 use crate::summary::Summary;
@@ -23,15 +22,9 @@ pub fn render_github(result: &CheckResult) -> String {
         ));
     }
     for notification in result.all_notifications() {
-        let command = match notification.kind {
-            NotificationKind::InternalError => "error",
-            NotificationKind::ParseError | NotificationKind::IoError => "warning",
-            NotificationKind::InvalidUtf8
-            | NotificationKind::BinaryFile
-            | NotificationKind::FileTooLarge => "notice",
-        };
         out.push_str(&format!(
-            "::{command} file={},title={}::{}\n",
+            "::{} file={},title={}::{}\n",
+            command(notification.kind.level()),
             escape_property(&notification.path),
             escape_property(&format!("backlint({})", notification.kind.name())),
             escape_data(&notification.message),

@@ -231,13 +231,6 @@ fn sarif_fix(fix: &Fix, artifact: &ArtifactLocation) -> sarif::Fix {
 }
 
 fn tool_notification(notification: &Notification) -> sarif::Notification {
-    let level = match notification.kind {
-        NotificationKind::InternalError => "error",
-        NotificationKind::ParseError | NotificationKind::IoError => "warning",
-        NotificationKind::InvalidUtf8
-        | NotificationKind::BinaryFile
-        | NotificationKind::FileTooLarge => "note",
-    };
     let locations = (!notification.path.is_empty()).then(|| {
         vec![Location {
             physical_location: Some(PhysicalLocation {
@@ -253,7 +246,7 @@ fn tool_notification(notification: &Notification) -> sarif::Notification {
                 .id(notification.kind.name())
                 .build(),
         )
-        .level(Value::from(level))
+        .level(Value::from(notification.kind.level().name()))
         .message(message(&sentence(&notification.message)))
         .opt_locations(locations)
         .build()
