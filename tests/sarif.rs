@@ -6,10 +6,13 @@
 //! `.ci/run` runs; its test is ignored by a plain `cargo test` and runs with
 //! `--include-ignored`.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use common::installed_tool;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -275,20 +278,12 @@ fn the_category_option_sets_the_automation_id() {
     assert_eq!(log["runs"][0]["automationDetails"]["id"], "api/");
 }
 
-fn client(relative: &str) -> PathBuf {
-    let path = root().join("target/tools/clients").join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing: run tests/clients.sh (as .ci/run does)",
-        path.display()
-    );
-    path
-}
-
 #[test]
 #[ignore = "needs the SARIF Multitool: run by .ci/run"]
 fn the_sarif_multitool_finds_no_error_and_no_warning() {
-    let multitool = client("node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    let multitool = installed_tool(
+        "clients/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
+    );
     let directory = tempfile::tempdir().expect("temporary directory");
     let log = directory.path().join("projects.sarif");
     fs::write(&log, projects_sarif("2")).expect("write");

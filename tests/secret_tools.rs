@@ -5,28 +5,19 @@
 //! The scanners (`benches/peers.sh`) are installed by `.ci/run`; this test is ignored by a
 //! plain `cargo test` and runs with `--include-ignored`.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::installed_tool;
 use serde_json::Value;
 
 const FILES: [&str; 2] = ["providers.ts", "providers.py"];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hardcoded-secret")
-}
-
-fn tool(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/tools")
-        .join(relative);
-    assert!(
-        path.exists(),
-        "{} is missing: run benches/peers.sh (as .ci/run does)",
-        path.display()
-    );
-    path
 }
 
 fn run_json(program: &Path, arguments: &[&str]) -> Value {
@@ -50,7 +41,7 @@ type Lines = BTreeSet<(String, u64)>;
 fn detect_secrets() -> Lines {
     let mut arguments = vec!["scan"];
     arguments.extend(FILES);
-    let document = run_json(&tool("venv/bin/detect-secrets"), &arguments);
+    let document = run_json(&installed_tool("venv/bin/detect-secrets"), &arguments);
     let mut lines = BTreeSet::new();
     for (file, secrets) in document["results"].as_object().expect("results") {
         for secret in secrets.as_array().expect("secrets") {
@@ -78,7 +69,10 @@ fn secretlint() -> Lines {
         "json",
     ];
     arguments.extend(FILES);
-    let document = run_json(&tool("node/node_modules/.bin/secretlint"), &arguments);
+    let document = run_json(
+        &installed_tool("node/node_modules/.bin/secretlint"),
+        &arguments,
+    );
     let mut lines = BTreeSet::new();
     for file in document.as_array().expect("files") {
         let path = file["filePath"].as_str().expect("filePath");
