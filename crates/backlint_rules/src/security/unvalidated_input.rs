@@ -157,12 +157,13 @@ impl Rule for UnvalidatedInput {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
+        // After the handler lookup, so that the path is matched per handler, not per function.
+        if self.ignore_paths.is_match(&context.source.path) {
+            return;
+        }
         if registration_validates(&handler, context) || delegates_to_form_view(node, context) {
             return;
         }
