@@ -3,20 +3,14 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const BARE_EXCEPT: &str = "try:\n    work()\nexcept:\n    pass\n";
+mod common;
 
-fn backlint(directory: &Path, arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backlint"))
-        .args(arguments)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run backlint")
-}
+use common::backlint;
+
+const BARE_EXCEPT: &str = "try:\n    work()\nexcept:\n    pass\n";
 
 fn json(directory: &Path, arguments: &[&str]) -> (Value, i32) {
     let mut all = vec!["check", "--format", "json"];

@@ -65,9 +65,28 @@ pub struct CheckArguments {
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
 
-    /// The lowest level that makes the run fail (exit code 1).
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// The lowest level that makes the run fail (exit code 1) [default: the configuration's
+    /// `fail-on`, or warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Use this configuration file instead of the nearest `backlint.toml`, `.backlint.toml` or
+    /// `pyproject.toml` with a `[tool.backlint]` table.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore configuration files: every rule at its default.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Print the settings that apply to FILE (configuration file, overrides, rules with their
+    /// levels and options) and check nothing.
+    #[arg(long, value_name = "FILE")]
+    pub show_settings: Option<PathBuf>,
+
+    /// Read the source from standard input and check it as if it were this file.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// Skip files named on the command line when they are in an excluded folder (for pre-commit,
     /// which passes files one by one).

@@ -3,12 +3,15 @@
 
 mod args;
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use backlint_engine::{check_paths, Level, Settings};
+use backlint_engine::config::{find_config, Config};
+use backlint_engine::discovery::display_path;
+use backlint_engine::settings::{PathFilter, Registry, RuleResolver, RuleSelection};
+use backlint_engine::{check_bytes, check_paths, CheckResult, Grammar, Level, Settings};
 use backlint_report::{render, EnabledRuleDocs, Format, ReportContext};
 use clap::Parser;
 
@@ -47,21 +50,45 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
             .build_global()
             .context("cannot start the worker threads")?;
     }
-    let rules =
-        backlint_rules::registry().enable(arguments.select.as_deref(), &arguments.ignore)?;
+    let registry = backlint_rules::registry();
+    let working_directory =
+        std::env::current_dir().context("cannot read the current working directory")?;
+    let config = load_config(&arguments, registry, &working_directory)?;
     let settings = Settings {
-        fail_on: arguments.fail_on.into(),
+        fail_on: arguments
+            .fail_on
+            .map(Level::from)
+            .or(config.fail_on)
+            .unwrap_or(Level::Warning),
         force_exclude: arguments.force_exclude,
         parse_only: arguments.parse_only,
         threads: arguments.threads.map_or(0, usize::from),
+        filter: PathFilter::new(&config),
+        respect_foreign_suppressions: config.respect_foreign_suppressions,
         ..Settings::default()
     };
-    let paths = if arguments.paths.is_empty() {
-        vec![".".into()]
-    } else {
-        arguments.paths
+    let selection = RuleSelection {
+        select: arguments.select.clone(),
+        ignore: arguments.ignore.clone(),
     };
-    let result = check_paths(&paths, &settings, &rules)?;
+    let resolver = RuleResolver::new(registry, config, selection);
+    if let Some(path) = &arguments.show_settings {
+        let text = settings_report(path, &settings, &resolver, &working_directory)?;
+        write_stdout(text.as_bytes())?;
+        return Ok(EXIT_SUCCESS);
+    }
+
+    let result = match &arguments.stdin_filename {
+        Some(path) => check_stdin(path, &settings, &resolver, &working_directory)?,
+        None => {
+            let paths = if arguments.paths.is_empty() {
+                vec![".".into()]
+            } else {
+                arguments.paths.clone()
+            };
+            check_paths(&paths, &settings, &resolver)?
+        }
+    };
 
     let format = match (arguments.format, arguments.concise) {
         (_, true) | (OutputFormat::Concise, _) => Format::Concise,
@@ -71,22 +98,8 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         (OutputFormat::Github, false) => Format::Github,
         (OutputFormat::Junit, false) => Format::Junit,
     };
-    let working_directory =
-        std::env::current_dir().context("cannot read the current working directory")?;
-    let registry = backlint_rules::registry();
-    let mut enabled_rules: Vec<EnabledRuleDocs<'_>> = rules
-        .rules()
-        .iter()
-        .filter_map(|enabled| {
-            registry.docs(enabled.id).map(|docs| EnabledRuleDocs {
-                docs,
-                level: enabled.level,
-            })
-        })
-        .collect();
-    enabled_rules.sort_by(|a, b| a.docs.id.cmp(&b.docs.id));
     let context = ReportContext {
-        rules: enabled_rules,
+        rules: enabled_rule_docs(registry, &resolver)?,
         working_directory: &working_directory,
         sarif_category: &arguments.sarif_category,
         color: arguments.output.is_none()
@@ -103,6 +116,150 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         .diagnostics()
         .any(|diagnostic| diagnostic.level >= settings.fail_on);
     Ok(if fails { EXIT_FINDINGS } else { EXIT_SUCCESS })
+}
+
+/// The configuration a run uses: `--config`, none with `--isolated`, or the nearest file.
+fn load_config(
+    arguments: &CheckArguments,
+    registry: &Registry,
+    working_directory: &Path,
+) -> Result<Config> {
+    let path = match (&arguments.config, arguments.isolated) {
+        (Some(path), _) => {
+            if !path.is_file() {
+                anyhow::bail!("{}: no such configuration file", path.display());
+            }
+            Some(path.clone())
+        }
+        (None, true) => None,
+        (None, false) => find_config(working_directory)?.map(|path| {
+            // Messages name the file as the user would: relative, when it is in this folder.
+            path.strip_prefix(working_directory)
+                .map(Path::to_path_buf)
+                .unwrap_or(path)
+        }),
+    };
+    Ok(match path {
+        Some(path) => backlint_engine::config::load(&path, registry)?,
+        None => Config::defaults(working_directory.to_path_buf()),
+    })
+}
+
+/// Checks standard input as the file `path`, with the rules that file would get.
+fn check_stdin(
+    path: &Path,
+    settings: &Settings,
+    resolver: &RuleResolver<'_>,
+    working_directory: &Path,
+) -> Result<CheckResult> {
+    let started = std::time::Instant::now();
+    let grammar = Grammar::from_path(path).with_context(|| {
+        format!(
+            "{}: not a file backlint checks (by its extension)",
+            path.display()
+        )
+    })?;
+    let mut result = CheckResult::default();
+    if settings.force_exclude && !settings.filter.keeps_file(path) {
+        return Ok(result);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let (rule_sets, _) = resolver.rule_sets(std::iter::once(path))?;
+    let display_path = display_path(path, working_directory);
+    result.files.push(check_bytes(
+        &display_path,
+        bytes,
+        grammar,
+        settings,
+        &rule_sets[0],
+    ));
+    result.duration = started.elapsed();
+    Ok(result)
+}
+
+/// The documentation of every rule some file of the run may be checked with, at the level it
+/// has without overrides (or in the first override that enables it).
+fn enabled_rule_docs<'r>(
+    registry: &'r Registry,
+    resolver: &RuleResolver<'_>,
+) -> Result<Vec<EnabledRuleDocs<'r>>> {
+    let mut enabled: Vec<EnabledRuleDocs<'r>> = Vec::new();
+    let layers = std::iter::once(None).chain((0..resolver.config().overrides.len()).map(Some));
+    for layer in layers {
+        let overrides: Vec<usize> = layer.into_iter().collect();
+        for rule in resolver.resolve(&overrides)? {
+            if enabled.iter().any(|known| known.docs.id == rule.id) {
+                continue;
+            }
+            if let Some(docs) = registry.docs(rule.id) {
+                enabled.push(EnabledRuleDocs {
+                    docs,
+                    level: rule.level,
+                });
+            }
+        }
+    }
+    enabled.sort_by(|a, b| a.docs.id.cmp(&b.docs.id));
+    Ok(enabled)
+}
+
+/// The settings that apply to one file, as TOML a user could paste into a configuration:
+/// resolved by the same calls a check makes.
+fn settings_report(
+    path: &Path,
+    settings: &Settings,
+    resolver: &RuleResolver<'_>,
+    working_directory: &Path,
+) -> Result<String> {
+    let config = resolver.config();
+    let overrides = resolver.matching_overrides(path);
+    let mut out = format!("# Settings for {}\n", display_path(path, working_directory));
+    match &config.path {
+        Some(file) => out.push_str(&format!("# configuration: {}\n", file.display())),
+        None => out.push_str("# configuration: none (every rule at its default)\n"),
+    }
+    for &index in &overrides {
+        let files = &config.overrides[index].files;
+        out.push_str(&format!(
+            "# override #{} applies: files = {}\n",
+            index + 1,
+            toml::Value::from(files.clone())
+        ));
+    }
+    if Grammar::from_path(path).is_none() {
+        out.push_str("# backlint does not check files with this extension\n");
+    } else if !settings.filter.keeps_file(path) {
+        out.push_str("# this file is left out by `include` or `exclude` when folders are walked\n");
+    }
+    let mut table = toml::Table::new();
+    table.insert("fail-on".into(), settings.fail_on.name().into());
+    table.insert(
+        "respect-foreign-suppressions".into(),
+        settings.respect_foreign_suppressions.into(),
+    );
+    let mut rules = toml::Table::new();
+    let registry = backlint_rules::registry();
+    for rule in resolver.resolve(&overrides)? {
+        let mut entry = toml::Table::new();
+        entry.insert("level".into(), rule.level.name().into());
+        if let Some(docs) = registry.docs(rule.id) {
+            for option in &docs.options {
+                let value = rule
+                    .options
+                    .get(&option.name)
+                    .unwrap_or(&option.default)
+                    .clone();
+                entry.insert(option.name.clone(), value);
+            }
+        }
+        rules.insert(rule.id.to_owned(), entry.into());
+    }
+    table.insert("rules".into(), rules.into());
+    out.push_str(&toml::to_string(&table).context("cannot print the settings")?);
+    Ok(out)
 }
 
 /// Writes to a temporary file beside `path` and renames it into place, so that a reader never

@@ -1,6 +1,19 @@
-//! What several end-to-end test files share.
+//! What several end-to-end test files share. Each test file compiles this module on its own
+//! and uses only part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the `backlint` binary in `directory`, without colour.
+pub fn backlint(directory: &Path, arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backlint"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run backlint")
+}
 
 /// A tool `.ci/run` installs under `target/tools`: the peers and scanners
 /// (`benches/peers.sh`) and the clients that check backlint's output (`tests/clients.sh`, under

@@ -3,7 +3,8 @@
 //! Paths named on the command line are taken as they are: a file is checked whatever its
 //! folder (unless `force_exclude` is set and one of its folders is excluded), a folder is
 //! walked. A walk, in parallel with the `ignore` crate:
-//! - skips hidden files and folders, and folders named in `excluded_directories`;
+//! - skips hidden files and folders, folders named in `excluded_directories`, and what the
+//!   configuration's `include` and `exclude` globs leave out;
 //! - honours `.gitignore` (also outside a git repository), `.git/info/exclude`, the global git
 //!   excludes file and `.ignore`, with the precedence ripgrep documents for `WalkBuilder`:
 //!   `.ignore` over `.gitignore`, deeper files over shallower ones;
@@ -76,7 +77,9 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Discovered, Di
             walk_roots.push(path.clone());
             continue;
         }
-        if settings.force_exclude && is_in_excluded_directory(path, settings) {
+        if settings.force_exclude
+            && (is_in_excluded_directory(path, settings) || !settings.filter.keeps_file(path))
+        {
             continue;
         }
         if let Some(grammar) = Grammar::from_path(path) {
@@ -116,6 +119,7 @@ fn walk(
         builder.add(root);
     }
     let excluded = settings.excluded_directories.clone();
+    let filter = settings.filter.clone();
     builder
         .hidden(true)
         .git_ignore(true)
@@ -130,11 +134,16 @@ fn walk(
             let is_dir = entry
                 .file_type()
                 .is_some_and(|file_type| file_type.is_dir());
-            !(is_dir
-                && entry.depth() > 0
-                && excluded
+            if entry.depth() == 0 {
+                return true;
+            }
+            if is_dir {
+                return !(excluded
                     .iter()
-                    .any(|name| entry.file_name() == name.as_str()))
+                    .any(|name| entry.file_name() == name.as_str())
+                    || filter.excludes_folder(entry.path()));
+            }
+            filter.keeps_file(entry.path())
         });
     let (sender, receiver) = mpsc::channel();
     builder.build_parallel().run(|| {

@@ -6,6 +6,7 @@
 //! order in which threads finished.
 
 pub mod checker;
+pub mod config;
 pub mod databases;
 pub mod diagnostic;
 pub mod discovery;
@@ -15,6 +16,7 @@ pub mod language;
 pub mod line_hash;
 pub mod names;
 pub mod parse;
+pub mod paths;
 pub mod pipeline;
 pub mod rule;
 pub mod rule_docs;
@@ -25,7 +27,7 @@ pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
 pub use language::{Grammar, Language};
-pub use pipeline::{check_paths, check_source, CheckResult, FileReport};
+pub use pipeline::{check_bytes, check_paths, check_source, CheckError, CheckResult, FileReport};
 pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};
 pub use settings::Settings;
 pub use source::Source;

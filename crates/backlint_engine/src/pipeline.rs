@@ -18,7 +18,7 @@ use crate::fingerprint::{fingerprints, FingerprintInput};
 use crate::language::Grammar;
 use crate::parse::parse;
 use crate::rule::RuleSet;
-use crate::settings::Settings;
+use crate::settings::{RuleResolver, SelectionError, Settings};
 use crate::source::{Decoding, Source};
 
 /// Code frames show at most this many lines of a finding that spans more.
@@ -77,18 +77,31 @@ impl CheckResult {
     }
 }
 
-/// Finds the files under `paths` and checks them in parallel on the current rayon pool.
+/// What stopped a run before any file was checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+}
+
+/// Finds the files under `paths` and checks them in parallel on the current rayon pool, each
+/// with the rules the resolver gives it.
 pub fn check_paths(
     paths: &[PathBuf],
     settings: &Settings,
-    rules: &RuleSet,
-) -> Result<CheckResult, DiscoveryError> {
+    resolver: &RuleResolver<'_>,
+) -> Result<CheckResult, CheckError> {
     let started = Instant::now();
     let discovered = discover(paths, settings)?;
+    let (rule_sets, set_of_file) =
+        resolver.rule_sets(discovered.files.iter().map(|file| &file.path))?;
     let mut files: Vec<FileReport> = discovered
         .files
         .par_iter()
-        .map(|file| check_file(file, settings, rules))
+        .zip(&set_of_file)
+        .map(|(file, &set)| check_file(file, settings, &rule_sets[set]))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(CheckResult {
@@ -125,19 +138,35 @@ pub fn check_file(file: &SourceFile, settings: &Settings, rules: &RuleSet) -> Fi
             )
         }
     };
+    check_bytes(&file.display_path, bytes, file.grammar, settings, rules)
+}
+
+/// Checks a file's contents, read from disk or from standard input, as `display_path`.
+pub fn check_bytes(
+    display_path: &str,
+    bytes: Vec<u8>,
+    grammar: Grammar,
+    settings: &Settings,
+    rules: &RuleSet,
+) -> FileReport {
     if memchr::memchr(0, &bytes).is_some() {
-        return skipped(
-            NotificationKind::BinaryFile,
-            "the file holds NUL bytes, so it is not source code: skipped".to_owned(),
-        );
+        return FileReport {
+            path: display_path.to_owned(),
+            notifications: vec![Notification {
+                path: display_path.to_owned(),
+                kind: NotificationKind::BinaryFile,
+                message: "the file holds NUL bytes, so it is not source code: skipped".to_owned(),
+            }],
+            ..FileReport::default()
+        };
     }
-    let (source, decoding) = Source::decode(PathBuf::from(&file.display_path), bytes);
-    let mut report = check_source(&source, file.grammar, settings, rules);
+    let (source, decoding) = Source::decode(PathBuf::from(display_path), bytes);
+    let mut report = check_source(&source, grammar, settings, rules);
     if decoding == Decoding::Lossy {
         report.notifications.insert(
             0,
             Notification {
-                path: file.display_path.clone(),
+                path: display_path.to_owned(),
                 kind: NotificationKind::InvalidUtf8,
                 message: "the file is not valid UTF-8: invalid bytes were read as U+FFFD"
                     .to_owned(),

@@ -1,6 +1,11 @@
 //! Settings for one run, and which rules it enables.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, RuleConfig, RuleLevel};
 use crate::diagnostic::Level;
+use crate::paths::{relative_to, PathGlobs};
 use crate::rule::{EnabledRule, OptionsError, RuleSet, RuleSpec};
 use crate::rule_docs::RuleDocs;
 
@@ -24,6 +29,62 @@ pub struct Settings {
     pub max_file_size: u64,
     /// Threads for the walk; 0 lets the walker choose.
     pub threads: usize,
+    /// The configuration's `include` and `exclude` globs.
+    pub filter: PathFilter,
+    /// Honour other linters' suppression comments for the rules that have an equivalent.
+    pub respect_foreign_suppressions: bool,
+}
+
+/// Which walked files a run keeps: those `include` matches (all, when it is empty) and
+/// `exclude` does not, by their path relative to `root`.
+#[derive(Debug, Clone, Default)]
+pub struct PathFilter {
+    pub root: PathBuf,
+    pub include: Option<PathGlobs>,
+    pub exclude: Option<PathGlobs>,
+}
+
+impl PathFilter {
+    pub fn new(config: &Config) -> PathFilter {
+        let globs = |patterns: &[String]| {
+            // The configuration was validated when it was loaded, globs included.
+            PathGlobs::new(patterns)
+                .ok()
+                .filter(|globs| !globs.is_empty())
+        };
+        PathFilter {
+            root: config.root.clone(),
+            include: globs(&config.include),
+            exclude: globs(&config.exclude),
+        }
+    }
+
+    /// Whether a folder is excluded, so that the walk does not enter it.
+    pub fn excludes_folder(&self, path: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|exclude| {
+            relative_to(path, &self.root).is_some_and(|relative| exclude.is_match(&relative))
+        })
+    }
+
+    /// Whether a file is kept.
+    pub fn keeps_file(&self, path: &Path) -> bool {
+        if self.include.is_none() && self.exclude.is_none() {
+            return true;
+        }
+        let Some(relative) = relative_to(path, &self.root) else {
+            // Files outside the configuration's folder are not its business.
+            return true;
+        };
+        let included = self
+            .include
+            .as_ref()
+            .is_none_or(|include| include.is_match(&relative));
+        let excluded = self
+            .exclude
+            .as_ref()
+            .is_some_and(|exclude| exclude.is_match(&relative));
+        included && !excluded
+    }
 }
 
 impl Default for Settings {
@@ -38,6 +99,8 @@ impl Default for Settings {
             parse_only: false,
             max_file_size: MAX_FILE_SIZE,
             threads: 0,
+            filter: PathFilter::default(),
+            respect_foreign_suppressions: true,
         }
     }
 }
@@ -95,54 +158,108 @@ impl Registry {
 
     /// The closest known rule id to a misspelt one, if any is close.
     pub fn suggest(&self, unknown: &str) -> Option<&'static str> {
-        self.ids()
-            .map(|id| (strsim::jaro_winkler(unknown, id), id))
-            .filter(|(similarity, _)| *similarity > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
+        crate::config::did_you_mean(unknown, self.ids())
     }
 
-    /// The rules a run enables: with `select`, exactly those; otherwise the rules enabled by
-    /// default; then minus `ignore`. Each rule is made with its default options and level.
+    /// Checks options for a rule by making it with them.
+    pub fn validate_options(&self, id: &str, options: &toml::Table) -> Result<(), OptionsError> {
+        match self.entries.iter().find(|(spec, _)| spec.id == id) {
+            Some((spec, _)) => (spec.new)(Some(options)).map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// The rules a run enables when no configuration file says otherwise: with `select`,
+    /// exactly those; otherwise the rules enabled by default; then minus `ignore`.
     pub fn enable(
         &self,
         select: Option<&[String]>,
         ignore: &[String],
     ) -> Result<RuleSet, SelectionError> {
-        for id in select.unwrap_or_default().iter().chain(ignore) {
-            self.known_id(id)?;
-        }
-        let configured: Vec<RuleConfig> = self
-            .entries
-            .iter()
-            .filter(|(spec, docs)| match select {
-                Some(select) => select.iter().any(|id| id == spec.id),
-                None => docs.enabled_by_default,
-            })
-            .filter(|(spec, _)| !ignore.iter().any(|id| id == spec.id))
-            .map(|(spec, _)| RuleConfig {
-                id: spec.id.to_owned(),
-                level: None,
-                options: None,
-            })
-            .collect();
-        self.enable_configured(&configured)
+        let selection = RuleSelection {
+            select: select.map(<[String]>::to_vec),
+            ignore: ignore.to_vec(),
+        };
+        self.build(&self.resolve(&[], &selection)?)
     }
 
     /// Exactly the rules listed, each at its configured level (or its default) and with its
     /// configured options.
     pub fn enable_configured(&self, configured: &[RuleConfig]) -> Result<RuleSet, SelectionError> {
-        let mut rules = Vec::with_capacity(configured.len());
-        for config in configured {
-            let id = self.known_id(&config.id)?;
-            let Some((spec, docs)) = self.entries.iter().find(|(spec, _)| spec.id == id) else {
+        let selection = RuleSelection {
+            select: Some(configured.iter().map(|rule| rule.id.clone()).collect()),
+            ignore: Vec::new(),
+        };
+        self.build(&self.resolve(&[configured], &selection)?)
+    }
+
+    /// The rules enabled, with their levels and options, after each layer of configuration in
+    /// turn (the file's `[rules]`, then each matching override) and the command line, which
+    /// wins over the file's `[rules]`: `select` enables exactly its rules (at their configured
+    /// level, or their default level where `[rules]` switched them off); overrides still
+    /// apply to the selected rules, since they speak of particular files; `ignore` disables.
+    pub fn resolve(
+        &self,
+        layers: &[&[RuleConfig]],
+        selection: &RuleSelection,
+    ) -> Result<Vec<ResolvedRule>, SelectionError> {
+        for id in selection.select.iter().flatten().chain(&selection.ignore) {
+            self.known_id(id)?;
+        }
+        let mut resolved = Vec::new();
+        for (spec, docs) in &self.entries {
+            let selected = selection
+                .select
+                .as_ref()
+                .is_none_or(|select| select.iter().any(|id| id == spec.id));
+            let ignored = selection.ignore.iter().any(|id| id == spec.id);
+            if !selected || ignored {
+                continue;
+            }
+            let mut level = if docs.enabled_by_default {
+                RuleLevel::On(docs.level)
+            } else {
+                RuleLevel::Off
+            };
+            let mut options = toml::Table::new();
+            for (index, layer) in layers.iter().enumerate() {
+                for rule in layer.iter().filter(|rule| rule.id == spec.id) {
+                    level = rule.level.unwrap_or(match level {
+                        // Options for a rule that is off by default switch it on.
+                        RuleLevel::Off if !rule.options.is_empty() => RuleLevel::On(docs.level),
+                        level => level,
+                    });
+                    options.extend(rule.options.clone());
+                }
+                if index == 0 && selection.select.is_some() && level == RuleLevel::Off {
+                    level = RuleLevel::On(docs.level);
+                }
+            }
+            if layers.is_empty() && selection.select.is_some() {
+                level = RuleLevel::On(docs.level);
+            }
+            if let RuleLevel::On(level) = level {
+                resolved.push(ResolvedRule {
+                    id: spec.id,
+                    level,
+                    options,
+                });
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Makes the resolved rules.
+    pub fn build(&self, resolved: &[ResolvedRule]) -> Result<RuleSet, SelectionError> {
+        let mut rules = Vec::with_capacity(resolved.len());
+        for rule in resolved {
+            let Some((spec, _)) = self.entries.iter().find(|(spec, _)| spec.id == rule.id) else {
                 continue;
             };
-            let rule = (spec.new)(config.options.as_ref())?;
             rules.push(EnabledRule {
                 id: spec.id,
-                level: config.level.unwrap_or(docs.level),
-                rule,
+                level: rule.level,
+                rule: (spec.new)(Some(&rule.options))?,
             });
         }
         Ok(RuleSet::new(rules))
@@ -158,12 +275,20 @@ impl Registry {
     }
 }
 
-/// One rule as a run configures it.
-#[derive(Debug, Clone)]
-pub struct RuleConfig {
-    pub id: String,
-    pub level: Option<Level>,
-    pub options: Option<toml::Table>,
+/// What the command line says about rules; it wins over the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSelection {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+}
+
+/// A rule as a run enables it for some file: its level and the options given to it (keys left
+/// out keep their defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedRule {
+    pub id: &'static str,
+    pub level: Level,
+    pub options: toml::Table,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,4 +300,80 @@ pub enum SelectionError {
     },
     #[error(transparent)]
     Options(#[from] OptionsError),
+}
+
+/// The rules of a run for each file: the configuration's `[rules]`, then the overrides whose
+/// globs match the file, then the command line. `backlint check` and `--show-settings` both
+/// resolve through here, so what is printed is what is checked.
+pub struct RuleResolver<'r> {
+    registry: &'r Registry,
+    config: Config,
+    selection: RuleSelection,
+}
+
+impl<'r> RuleResolver<'r> {
+    pub fn new(registry: &'r Registry, config: Config, selection: RuleSelection) -> Self {
+        RuleResolver {
+            registry,
+            config,
+            selection,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The indexes of the overrides whose globs match `path`, in the order they are written.
+    pub fn matching_overrides(&self, path: &Path) -> Vec<usize> {
+        let Some(relative) = relative_to(path, &self.config.root) else {
+            return Vec::new();
+        };
+        self.config
+            .overrides
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| entry.globs.is_match(&relative))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The rules, levels and options in force where the given overrides apply.
+    pub fn resolve(&self, overrides: &[usize]) -> Result<Vec<ResolvedRule>, SelectionError> {
+        let mut layers: Vec<&[RuleConfig]> = vec![&self.config.rules];
+        layers.extend(
+            overrides
+                .iter()
+                .filter_map(|&index| self.config.overrides.get(index))
+                .map(|entry| entry.rules.as_slice()),
+        );
+        self.registry.resolve(&layers, &self.selection)
+    }
+
+    /// One rule set per combination of overrides among `paths`, made once each, and for each
+    /// path the index of its set.
+    pub fn rule_sets(
+        &self,
+        paths: impl Iterator<Item = impl AsRef<Path>>,
+    ) -> Result<(Vec<RuleSet>, Vec<usize>), SelectionError> {
+        let mut sets = Vec::new();
+        let mut set_of_overrides: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut set_of_path = Vec::new();
+        for path in paths {
+            let overrides = self.matching_overrides(path.as_ref());
+            let index = match set_of_overrides.get(&overrides) {
+                Some(&index) => index,
+                None => {
+                    sets.push(self.registry.build(&self.resolve(&overrides)?)?);
+                    set_of_overrides.insert(overrides, sets.len() - 1);
+                    sets.len() - 1
+                }
+            };
+            set_of_path.push(index);
+        }
+        if sets.is_empty() {
+            sets.push(self.registry.build(&self.resolve(&[])?)?);
+        }
+        Ok((sets, set_of_path))
+    }
 }

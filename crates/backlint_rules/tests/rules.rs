@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use backlint_engine::config::RuleConfig;
 use backlint_engine::rule_docs::ExampleKind;
-use backlint_engine::settings::RuleConfig;
 use backlint_engine::{check_source, Grammar, Settings, Source};
 
 /// Folders of `fixtures/` that are not rule fixtures.
@@ -122,9 +122,9 @@ fn fixtures_report_exactly_their_expectations() {
                 .into_iter()
                 .map(|id| RuleConfig {
                     options: if &id == folder {
-                        fixture_options(&text)
+                        fixture_options(&text).unwrap_or_default()
                     } else {
-                        None
+                        toml::Table::new()
                     },
                     id,
                     level: None,
@@ -175,7 +175,7 @@ fn documented_examples_behave_as_documented() {
             let configured = [RuleConfig {
                 id: spec.id.to_owned(),
                 level: None,
-                options: example.options.clone(),
+                options: example.options.clone().unwrap_or_default(),
             }];
             let found = check(Path::new(&example.file), &example.code, &configured);
             kinds.insert(format!("{:?}", example.kind));
@@ -223,7 +223,7 @@ fn documented_option_defaults_are_the_defaults() {
                 [RuleConfig {
                     id: spec.id.to_owned(),
                     level: None,
-                    options,
+                    options: options.unwrap_or_default(),
                 }]
             };
             assert_eq!(
@@ -348,7 +348,7 @@ export async function load(entries: { id: string }[], tenant: string) {
         .enable_configured(&[RuleConfig {
             id: "n-plus-one-query".to_owned(),
             level: None,
-            options: None,
+            options: toml::Table::new(),
         }])
         .expect("rules build");
     let source = Source::new(PathBuf::from("src/load.ts"), text.to_owned());
