@@ -53,6 +53,9 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{api}/lib/mailer.ts:4 hardcoded-secret"),
             format!("{api}/lib/mailer.ts:11 no-explicit-any"),
             format!("{api}/lib/mailer.ts:52 no-explicit-any"),
+            format!("{api}/lib/mailer.ts:67 unused-suppression"),
+            format!("{api}/lib/mailer.ts:70 suppression-comment"),
+            format!("{api}/lib/mailer.ts:70 unused-suppression"),
         ]
     );
     assert_eq!(document["notifications"], serde_json::json!([]));

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use backlint_engine::baseline::DEFAULT_BASELINE_FILE;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -19,6 +20,15 @@ pub struct Arguments {
 pub enum Command {
     /// Check files and folders (default: the current folder).
     Check(CheckArguments),
+    /// Write the current findings to a baseline file, so that `check --baseline` reports only
+    /// new ones.
+    Baseline(BaselineArguments),
+    /// List every rule: id, languages, default level, tags and summary.
+    Rules(RulesArguments),
+    /// Show a rule's documentation: what it catches, why, its options and examples.
+    Explain(ExplainArguments),
+    /// Write a commented `backlint.toml` with every rule at its default level.
+    Init(InitArguments),
     /// Print a file's syntax tree (for rule authors).
     #[command(hide = true)]
     Tree(TreeArguments),
@@ -31,10 +41,44 @@ pub enum Command {
     Queries(FilesArguments),
 }
 
+/// What chooses the files and the rules of a run; shared by `check` and `baseline`.
 #[derive(Debug, Args)]
-pub struct CheckArguments {
+pub struct RunArguments {
     /// Files and folders to check. Folders are walked; files are checked whatever their folder.
     pub paths: Vec<PathBuf>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Check only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Do not check these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Use this configuration file instead of the nearest `backlint.toml`, `.backlint.toml` or
+    /// `pyproject.toml` with a `[tool.backlint]` table.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore configuration files: every rule at its default.
+    #[arg(long)]
+    pub isolated: bool,
+
+    /// Skip files named on the command line when the configuration's `exclude` (or a default
+    /// excluded folder) covers them, as when they are found by a walk (for pre-commit, which
+    /// passes files one by one).
+    #[arg(long)]
+    pub force_exclude: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArguments {
+    #[command(flatten)]
+    pub run: RunArguments,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -53,31 +97,18 @@ pub struct CheckArguments {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
-
-    /// Check only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Option<Vec<String>>,
-
-    /// Do not check these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-
     /// The lowest level that makes the run fail (exit code 1) [default: the configuration's
     /// `fail-on`, or warning].
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
-    /// Use this configuration file instead of the nearest `backlint.toml`, `.backlint.toml` or
-    /// `pyproject.toml` with a `[tool.backlint]` table.
-    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
+    /// Hide the findings this baseline file holds (see `backlint baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
-    /// Ignore configuration files: every rule at its default.
+    /// Keep the findings suppression comments hid in a SARIF report, marked as suppressed.
     #[arg(long)]
-    pub isolated: bool,
+    pub include_suppressed: bool,
 
     /// Print the settings that apply to FILE (configuration file, overrides, rules with their
     /// levels and options) and check nothing.
@@ -88,14 +119,47 @@ pub struct CheckArguments {
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 
-    /// Skip files named on the command line when they are in an excluded folder (for pre-commit,
-    /// which passes files one by one).
-    #[arg(long)]
-    pub force_exclude: bool,
-
     /// Parse the files and run no rule (the baseline of the benchmarks).
     #[arg(long, hide = true)]
     pub parse_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArguments {
+    #[command(flatten)]
+    pub run: RunArguments,
+
+    /// The baseline file to write.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = DEFAULT_BASELINE_FILE)]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArguments {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArguments {
+    /// The rule id (`backlint rules` lists them).
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArguments {
+    /// Where to write the configuration.
+    #[arg(default_value = "backlint.toml")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// An aligned table.
+    Table,
+    /// A JSON array, one object per rule.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -2,12 +2,14 @@
 //! to an exit code. Nothing else lives here.
 
 mod args;
+mod commands;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use backlint_engine::baseline::Baseline;
 use backlint_engine::config::{find_config, Config};
 use backlint_engine::discovery::display_path;
 use backlint_engine::settings::{PathFilter, Registry, RuleResolver, RuleSelection};
@@ -16,7 +18,8 @@ use backlint_report::{render, EnabledRuleDocs, Format, ReportContext};
 use clap::Parser;
 
 use crate::args::{
-    Arguments, CheckArguments, Command, FilesArguments, OutputFormat, TreeArguments,
+    Arguments, BaselineArguments, CheckArguments, Command, FilesArguments, OutputFormat,
+    RunArguments, TreeArguments,
 };
 
 /// No finding at or above `fail-on`.
@@ -30,6 +33,10 @@ fn main() -> ExitCode {
     let arguments = Arguments::parse();
     let outcome = match arguments.command {
         Command::Check(check) => run_check(check),
+        Command::Baseline(baseline) => write_baseline(baseline),
+        Command::Rules(rules) => commands::list_rules(rules),
+        Command::Explain(explain) => commands::explain(explain),
+        Command::Init(init) => commands::init(init),
         Command::Tree(tree) => print_tree(tree),
         Command::Handlers(handlers) => print_handlers(handlers),
         Command::Queries(queries) => print_queries(queries),
@@ -43,7 +50,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_check(arguments: CheckArguments) -> Result<u8> {
+/// What a run needs before it checks anything: its settings and the rules of each file.
+struct Run {
+    settings: Settings,
+    resolver: RuleResolver<'static>,
+    working_directory: PathBuf,
+}
+
+fn prepare(arguments: &RunArguments, fail_on: Option<args::FailOn>) -> Result<Run> {
     if let Some(threads) = arguments.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads.into())
@@ -53,15 +67,13 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
     let registry = backlint_rules::registry();
     let working_directory =
         std::env::current_dir().context("cannot read the current working directory")?;
-    let config = load_config(&arguments, registry, &working_directory)?;
+    let config = load_config(arguments, registry, &working_directory)?;
     let settings = Settings {
-        fail_on: arguments
-            .fail_on
+        fail_on: fail_on
             .map(Level::from)
             .or(config.fail_on)
             .unwrap_or(Level::Warning),
         force_exclude: arguments.force_exclude,
-        parse_only: arguments.parse_only,
         threads: arguments.threads.map_or(0, usize::from),
         filter: PathFilter::new(&config),
         respect_foreign_suppressions: config.respect_foreign_suppressions,
@@ -71,24 +83,43 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         select: arguments.select.clone(),
         ignore: arguments.ignore.clone(),
     };
-    let resolver = RuleResolver::new(registry, config, selection);
+    Ok(Run {
+        settings,
+        resolver: RuleResolver::new(registry, config, selection),
+        working_directory,
+    })
+}
+
+fn check_run_paths(arguments: &RunArguments, run: &Run) -> Result<CheckResult> {
+    let paths = if arguments.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        arguments.paths.clone()
+    };
+    Ok(check_paths(&paths, &run.settings, &run.resolver)?)
+}
+
+fn run_check(arguments: CheckArguments) -> Result<u8> {
+    let mut run = prepare(&arguments.run, arguments.fail_on)?;
+    run.settings.parse_only = arguments.parse_only;
     if let Some(path) = &arguments.show_settings {
-        let text = settings_report(path, &settings, &resolver, &working_directory)?;
+        let text = settings_report(path, &run)?;
         write_stdout(text.as_bytes())?;
         return Ok(EXIT_SUCCESS);
     }
+    let baseline = arguments
+        .baseline
+        .as_deref()
+        .map(Baseline::read)
+        .transpose()?;
 
-    let result = match &arguments.stdin_filename {
-        Some(path) => check_stdin(path, &settings, &resolver, &working_directory)?,
-        None => {
-            let paths = if arguments.paths.is_empty() {
-                vec![".".into()]
-            } else {
-                arguments.paths.clone()
-            };
-            check_paths(&paths, &settings, &resolver)?
-        }
+    let mut result = match &arguments.stdin_filename {
+        Some(path) => check_stdin(path, &run)?,
+        None => check_run_paths(&arguments.run, &run)?,
     };
+    if let Some(baseline) = &baseline {
+        result.baseline = Some(baseline.apply(&mut result));
+    }
 
     let format = match (arguments.format, arguments.concise) {
         (_, true) | (OutputFormat::Concise, _) => Format::Concise,
@@ -99,9 +130,10 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         (OutputFormat::Junit, false) => Format::Junit,
     };
     let context = ReportContext {
-        rules: enabled_rule_docs(registry, &resolver)?,
-        working_directory: &working_directory,
+        rules: enabled_rule_docs(backlint_rules::registry(), &run.resolver)?,
+        working_directory: &run.working_directory,
         sarif_category: &arguments.sarif_category,
+        include_suppressed: arguments.include_suppressed,
         color: arguments.output.is_none()
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none(),
@@ -114,13 +146,32 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
 
     let fails = result
         .diagnostics()
-        .any(|diagnostic| diagnostic.level >= settings.fail_on);
+        .any(|diagnostic| diagnostic.level >= run.settings.fail_on);
     Ok(if fails { EXIT_FINDINGS } else { EXIT_SUCCESS })
+}
+
+/// `backlint baseline`: checks, and writes every finding to the baseline file.
+fn write_baseline(arguments: BaselineArguments) -> Result<u8> {
+    let run = prepare(&arguments.run, None)?;
+    let result = check_run_paths(&arguments.run, &run)?;
+    let baseline = Baseline::of(&result);
+    write_atomically(&arguments.output, baseline.to_json().as_bytes())?;
+    eprintln!(
+        "backlint: wrote {} finding{} to {}",
+        baseline.findings.len(),
+        if baseline.findings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        arguments.output.display()
+    );
+    Ok(EXIT_SUCCESS)
 }
 
 /// The configuration a run uses: `--config`, none with `--isolated`, or the nearest file.
 fn load_config(
-    arguments: &CheckArguments,
+    arguments: &RunArguments,
     registry: &Registry,
     working_directory: &Path,
 ) -> Result<Config> {
@@ -146,12 +197,12 @@ fn load_config(
 }
 
 /// Checks standard input as the file `path`, with the rules that file would get.
-fn check_stdin(
-    path: &Path,
-    settings: &Settings,
-    resolver: &RuleResolver<'_>,
-    working_directory: &Path,
-) -> Result<CheckResult> {
+fn check_stdin(path: &Path, run: &Run) -> Result<CheckResult> {
+    let Run {
+        settings,
+        resolver,
+        working_directory,
+    } = run;
     let started = std::time::Instant::now();
     let grammar = Grammar::from_path(path).with_context(|| {
         format!(
@@ -208,12 +259,12 @@ fn enabled_rule_docs<'r>(
 
 /// The settings that apply to one file, as TOML a user could paste into a configuration:
 /// resolved by the same calls a check makes.
-fn settings_report(
-    path: &Path,
-    settings: &Settings,
-    resolver: &RuleResolver<'_>,
-    working_directory: &Path,
-) -> Result<String> {
+fn settings_report(path: &Path, run: &Run) -> Result<String> {
+    let Run {
+        settings,
+        resolver,
+        working_directory,
+    } = run;
     let config = resolver.config();
     let overrides = resolver.matching_overrides(path);
     let mut out = format!("# Settings for {}\n", display_path(path, working_directory));

@@ -6,6 +6,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::source::Position;
+use crate::suppression::Suppression;
 
 /// How serious a finding is. Ordered, so that `level >= fail_on` reads naturally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -68,6 +69,21 @@ pub struct Finding {
     pub redactions: Vec<Range<usize>>,
 }
 
+impl Finding {
+    /// A finding with a message and nothing else.
+    pub fn new(range: Range<usize>, message: String) -> Finding {
+        Finding {
+            range,
+            message,
+            related: Vec::new(),
+            fix: None,
+            enclosing_function: None,
+            level: None,
+            redactions: Vec::new(),
+        }
+    }
+}
+
 /// A fix as a rule proposes it: non-overlapping replacements of byte ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FindingFix {
@@ -94,6 +110,8 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
     /// The source lines from `start.line` to `end.line` (at most a few), for code frames.
     pub snippet: Snippet,
+    /// The comment that suppressed it, if one did.
+    pub suppression: Option<Suppression>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Fingerprints that survive unrelated edits: they hash what a finding is about, never where
-//! it is, so inserting lines above a finding or re-indenting it keeps its fingerprint.
+//! it is, so inserting lines above a finding or reformatting its whitespace keeps its
+//! fingerprint.
 
 use std::collections::HashMap;
 
@@ -21,11 +22,13 @@ pub fn fingerprints<'a>(inputs: impl IntoIterator<Item = FingerprintInput<'a>>) 
     inputs
         .into_iter()
         .map(|input| {
-            let normalized_line = input
+            // Without any whitespace, so that re-indenting or reformatting the line
+            // (`f( a,b )` → `f(a, b)`) keeps the fingerprint.
+            let normalized_line: String = input
                 .line_text
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+                .chars()
+                .filter(|character| !character.is_whitespace())
+                .collect();
             let key = format!(
                 "{}\u{0}{}\u{0}{}\u{0}{}",
                 input.rule,
@@ -59,6 +62,9 @@ mod tests {
         let a = fingerprints([input("    except:", Some("view"))]);
         let b = fingerprints([input("except:   ", Some("view"))]);
         assert_eq!(a, b);
+        let c = fingerprints([input("x = f( a,b )", Some("view"))]);
+        let d = fingerprints([input("x = f(a, b)", Some("view"))]);
+        assert_eq!(c, d);
     }
 
     #[test]

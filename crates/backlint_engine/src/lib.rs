@@ -5,6 +5,7 @@
 //! the rules by kind id), and the results come back sorted, so that output never depends on the
 //! order in which threads finished.
 
+pub mod baseline;
 pub mod checker;
 pub mod config;
 pub mod databases;
@@ -23,6 +24,7 @@ pub mod rule_docs;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod suppression;
 pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::baseline::BaselineOutcome;
 use crate::checker::check_tree;
 use crate::diagnostic::{
     Diagnostic, Edit, Finding, Fix, Notification, NotificationKind, RelatedLocation, Snippet,
@@ -20,6 +21,7 @@ use crate::parse::parse;
 use crate::rule::RuleSet;
 use crate::settings::{RuleResolver, SelectionError, Settings};
 use crate::source::{Decoding, Source};
+use crate::suppression::Suppressions;
 
 /// Code frames show at most this many lines of a finding that spans more.
 const MAX_SNIPPET_LINES: usize = 5;
@@ -29,6 +31,8 @@ const MAX_SNIPPET_LINES: usize = 5;
 pub struct FileReport {
     pub path: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings a suppression comment hid, each with its suppression.
+    pub suppressed: Vec<Diagnostic>,
     pub notifications: Vec<Notification>,
     pub lines: usize,
 }
@@ -40,12 +44,19 @@ pub struct CheckResult {
     /// Notifications about paths that never became a file report (discovery problems).
     pub notifications: Vec<Notification>,
     pub duration: Duration,
+    /// What `--baseline` hid and found fixed, when one was given.
+    pub baseline: Option<BaselineOutcome>,
 }
 
 impl CheckResult {
     /// All findings, sorted by (path, line, column, rule).
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.files.iter().flat_map(|file| &file.diagnostics)
+    }
+
+    /// The findings suppression comments hid, sorted like the others.
+    pub fn suppressed(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.files.iter().flat_map(|file| &file.suppressed)
     }
 
     /// All notifications, sorted by path.
@@ -108,6 +119,7 @@ pub fn check_paths(
         files,
         notifications: discovered.notifications,
         duration: started.elapsed(),
+        baseline: None,
     })
 }
 
@@ -228,6 +240,13 @@ pub fn check_source(
         return report;
     }
     let output = check_tree(&tree, source, grammar, rules);
+    let policy = rules.suppression_policy();
+    let mut suppressions = Suppressions::parse(
+        &tree,
+        source,
+        &policy.known_rules,
+        settings.respect_foreign_suppressions,
+    );
     drop(tree);
     for (rule_index, message) in output.panicked {
         report.notifications.push(Notification {
@@ -239,7 +258,22 @@ pub fn check_source(
             ),
         });
     }
-    report.diagnostics = resolve(output.findings, source, &path, rules);
+    let diagnostics = resolve(output.findings, source, &path, rules);
+    let (mut kept, suppressed) = suppressions.apply(diagnostics);
+    let comment_findings: Vec<(usize, Finding)> = suppressions
+        .comment_findings(|rule| rules.index_of(rule).is_some(), policy.require_reason)
+        .into_iter()
+        .filter_map(|finding| {
+            let rule_index = rules.index_of(finding.rule)?;
+            Some((rule_index, Finding::new(finding.range, finding.message)))
+        })
+        .collect();
+    if !comment_findings.is_empty() {
+        kept.extend(resolve(comment_findings, source, &path, rules));
+        kept.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
+    }
+    report.diagnostics = kept;
+    report.suppressed = suppressed;
     report
 }
 
@@ -358,6 +392,7 @@ fn resolve(
                         })
                         .collect(),
                 }),
+                suppression: None,
             }
         })
         .collect()

@@ -82,13 +82,8 @@ impl RuleContext<'_> {
         message: impl Into<String>,
     ) -> &mut Finding {
         let finding = Finding {
-            range,
-            message: message.into(),
-            related: Vec::new(),
-            fix: None,
             enclosing_function: self.semantic.enclosing_function_name().map(str::to_owned),
-            level: None,
-            redactions: Vec::new(),
+            ..Finding::new(range, message.into())
         };
         self.findings.push((self.rule_index, finding));
         let last = self.findings.len() - 1;
@@ -108,6 +103,16 @@ pub struct EnabledRule {
 pub struct RuleSet {
     rules: Vec<EnabledRule>,
     dispatch: Vec<Vec<Vec<u16>>>,
+    suppression_policy: SuppressionPolicy,
+}
+
+/// How suppression comments are read under a rule set.
+#[derive(Debug, Clone, Default)]
+pub struct SuppressionPolicy {
+    /// Every rule id backlint has: a suppression naming another is reported.
+    pub known_rules: Vec<&'static str>,
+    /// Report `backlint-ignore` comments without a reason.
+    pub require_reason: bool,
 }
 
 impl RuleSet {
@@ -132,7 +137,29 @@ impl RuleSet {
                 table
             })
             .collect();
-        RuleSet { rules, dispatch }
+        let suppression_policy = SuppressionPolicy {
+            known_rules: rules.iter().map(|enabled| enabled.id).collect(),
+            require_reason: false,
+        };
+        RuleSet {
+            rules,
+            dispatch,
+            suppression_policy,
+        }
+    }
+
+    pub fn with_suppression_policy(mut self, policy: SuppressionPolicy) -> RuleSet {
+        self.suppression_policy = policy;
+        self
+    }
+
+    pub fn suppression_policy(&self) -> &SuppressionPolicy {
+        &self.suppression_policy
+    }
+
+    /// The index of an enabled rule.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|enabled| enabled.id == id)
     }
 
     pub fn rules(&self) -> &[EnabledRule] {

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, RuleConfig, RuleLevel};
 use crate::diagnostic::Level;
 use crate::paths::{relative_to, PathGlobs};
-use crate::rule::{EnabledRule, OptionsError, RuleSet, RuleSpec};
+use crate::rule::{EnabledRule, OptionsError, RuleSet, RuleSpec, SuppressionPolicy};
 use crate::rule_docs::RuleDocs;
+use crate::suppression::SUPPRESSION_COMMENT;
 
 /// Files larger than this are skipped: generated bundles, not code anyone reviews.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -262,7 +263,18 @@ impl Registry {
                 rule: (spec.new)(Some(&rule.options))?,
             });
         }
-        Ok(RuleSet::new(rules))
+        let require_reason = resolved
+            .iter()
+            .find(|rule| rule.id == SUPPRESSION_COMMENT)
+            .and_then(|rule| rule.options.get("require-reason"))
+            .and_then(toml::Value::as_bool)
+            .unwrap_or(false);
+        Ok(
+            RuleSet::new(rules).with_suppression_policy(SuppressionPolicy {
+                known_rules: self.ids().collect(),
+                require_reason,
+            }),
+        )
     }
 
     fn known_id(&self, id: &str) -> Result<&'static str, SelectionError> {

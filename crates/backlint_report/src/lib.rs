@@ -43,6 +43,8 @@ pub struct ReportContext<'a> {
     pub working_directory: &'a Path,
     /// SARIF's `automationDetails.id`: what tells this analysis from others on GitHub.
     pub sarif_category: &'a str,
+    /// Keep suppressed findings in SARIF, marked with their suppression.
+    pub include_suppressed: bool,
     /// Colour for the terminal formats.
     pub color: bool,
 }

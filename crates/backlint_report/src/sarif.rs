@@ -10,6 +10,7 @@ use std::path::Path;
 
 use backlint_engine::diagnostic::{Fix, NotificationKind};
 use backlint_engine::source::Position;
+use backlint_engine::suppression::{Suppression, SuppressionKind};
 use backlint_engine::{CheckResult, Diagnostic, Level, Notification};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
@@ -47,8 +48,13 @@ pub fn render_sarif(result: &CheckResult, context: &ReportContext<'_>) -> String
         .enumerate()
         .map(|(index, rule)| (rule.docs.id.as_str(), index))
         .collect();
-    let results: Vec<sarif::Result> = result
-        .diagnostics()
+    let mut shown: Vec<&Diagnostic> = result.diagnostics().collect();
+    if context.include_suppressed {
+        shown.extend(result.suppressed());
+        shown.sort_by(|a, b| (&a.path, a.start, a.rule).cmp(&(&b.path, b.start, b.rule)));
+    }
+    let results: Vec<sarif::Result> = shown
+        .into_iter()
         .map(|diagnostic| sarif_result(diagnostic, rule_indexes.get(diagnostic.rule).copied()))
         .collect();
     let notifications: Vec<&Notification> = result.all_notifications();
@@ -203,7 +209,22 @@ fn sarif_result(diagnostic: &Diagnostic, rule_index: Option<usize>) -> sarif::Re
                 .as_ref()
                 .map(|fix| vec![sarif_fix(fix, &location_artifact)]),
         )
+        .opt_suppressions(diagnostic.suppression.as_ref().map(|suppression| {
+            vec![sarif::Suppression::builder()
+                .kind(json!("inSource"))
+                .opt_justification(suppression_justification(suppression))
+                .build()]
+        }))
         .build()
+}
+
+/// The comment's reason, with the kind of comment when it is another tool's.
+fn suppression_justification(suppression: &Suppression) -> Option<String> {
+    match (suppression.kind, &suppression.reason) {
+        (SuppressionKind::Backlint, reason) => reason.clone(),
+        (kind, Some(reason)) => Some(format!("{}: {reason}", kind.name())),
+        (kind, None) => Some(kind.name().to_owned()),
+    }
 }
 
 fn sarif_fix(fix: &Fix, artifact: &ArtifactLocation) -> sarif::Fix {

@@ -8,6 +8,7 @@ mod paths;
 mod performance;
 mod secret_formats;
 mod security;
+mod suppressions;
 mod syntax;
 mod text;
 mod typing;
@@ -26,6 +27,8 @@ fn specs() -> Vec<RuleSpec> {
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
         security::unvalidated_input::SPEC,
+        suppressions::suppression_comment::SPEC,
+        suppressions::unused_suppression::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }

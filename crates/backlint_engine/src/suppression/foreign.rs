@@ -1,0 +1,75 @@
+//! Which other linters' rules mean the same as a backlint rule, so that their suppression
+//! comments, each a decision a reviewer already made, are honoured. This table is the one place
+//! that knows; `backlint explain` shows a rule's row.
+
+/// A backlint rule and the names other tools give the same check.
+#[derive(Debug, Clone, Copy)]
+pub struct Equivalent {
+    pub rule: &'static str,
+    /// ESLint and oxlint rule names (`eslint-disable…`, `oxlint-disable…`).
+    pub eslint: &'static [&'static str],
+    /// Biome rule categories (`biome-ignore lint/<group>/<rule>`).
+    pub biome: &'static [&'static str],
+    /// Ruff and flake8 codes (`# noqa: CODE`).
+    pub noqa: &'static [&'static str],
+    /// Bandit test ids (`# nosec BXXX`).
+    pub nosec: &'static [&'static str],
+    /// detect-secrets (`pragma: allowlist secret`) and gitleaks (`gitleaks:allow`) pragmas.
+    pub secret_pragmas: bool,
+}
+
+const NONE: Equivalent = Equivalent {
+    rule: "",
+    eslint: &[],
+    biome: &[],
+    noqa: &[],
+    nosec: &[],
+    secret_pragmas: false,
+};
+
+/// The rules with an equivalent elsewhere. Rules not listed are suppressed only by
+/// `backlint-ignore` comments.
+pub const EQUIVALENTS: &[Equivalent] = &[
+    Equivalent {
+        rule: "bare-except",
+        // pycodestyle's E722 and flake8-bugbear's B001 both flag `except:`.
+        noqa: &["E722", "B001"],
+        ..NONE
+    },
+    Equivalent {
+        rule: "hardcoded-secret",
+        eslint: &["no-secrets/no-secrets"],
+        biome: &["lint/security/noSecrets", "lint/nursery/noSecrets"],
+        noqa: &["S105", "S106", "S107"],
+        nosec: &["B105", "B106", "B107"],
+        secret_pragmas: true,
+    },
+    Equivalent {
+        rule: "module-level-env",
+        eslint: &["n/no-process-env", "node/no-process-env", "no-process-env"],
+        ..NONE
+    },
+    Equivalent {
+        rule: "no-explicit-any",
+        eslint: &[
+            "@typescript-eslint/no-explicit-any",
+            "typescript-eslint/no-explicit-any",
+            "typescript/no-explicit-any",
+            "no-explicit-any",
+        ],
+        biome: &["lint/suspicious/noExplicitAny"],
+        ..NONE
+    },
+    Equivalent {
+        rule: "sql-injection",
+        noqa: &["S608"],
+        nosec: &["B608"],
+        ..NONE
+    },
+];
+
+pub fn equivalent(rule: &str) -> Option<&'static Equivalent> {
+    EQUIVALENTS
+        .iter()
+        .find(|equivalent| equivalent.rule == rule)
+}
