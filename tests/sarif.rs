@@ -10,9 +10,9 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::installed_tool;
+use common::{backlint, installed_tool};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -20,19 +20,19 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn backlint(directory: &Path, arguments: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backlint"))
-        .args(arguments)
-        .current_dir(directory)
-        .output()
-        .expect("run backlint")
-}
-
-/// The SARIF of a run on the example projects, where every rule reports at least once.
+/// The SARIF of a run on the example projects, where every rule reports at least once, and
+/// where a suppressed finding is kept with its suppression.
 fn projects_sarif(threads: &str) -> String {
     let output = backlint(
         &root().join("fixtures/projects"),
-        &["check", "--format", "sarif", "--threads", threads],
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--include-suppressed",
+            "--threads",
+            threads,
+        ],
     );
     assert_eq!(output.status.code(), Some(1));
     String::from_utf8(output.stdout).expect("UTF-8")
