@@ -101,6 +101,25 @@ fn a_baseline_hides_known_findings_and_only_those() {
     let (lines, outcome, _) = check(root);
     assert_eq!(lines, vec![4]);
     assert_eq!(outcome, serde_json::json!({"hidden": 0, "fixed": 1}));
+
+    // A file checked in another run is not fixed; a file deleted is.
+    fs::write(root.join("other.py"), "x = 1\n").expect("write");
+    let output = backlint(
+        root,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            ".backlint-baseline.json",
+            "other.py",
+        ],
+    );
+    let document: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(document["summary"]["baseline"]["fixed"], 0);
+    fs::remove_file(root.join("views.py")).expect("delete");
+    let (_, outcome, _) = check(root);
+    assert_eq!(outcome, serde_json::json!({"hidden": 0, "fixed": 1}));
 }
 
 #[test]

@@ -38,7 +38,8 @@ pub struct BaselineEntry {
 pub struct BaselineOutcome {
     /// Findings hidden because the baseline holds them.
     pub hidden: usize,
-    /// Entries of the baseline, for files this run checked, that match no finding any more.
+    /// Entries of the baseline that match no finding any more: in the files this run checked,
+    /// or in files that no longer exist.
     pub fixed: usize,
 }
 
@@ -114,7 +115,7 @@ impl Baseline {
     }
 
     /// Removes from `result` the findings this baseline holds, and counts them and the
-    /// entries that matched nothing in the files checked.
+    /// entries that matched nothing. Paths are relative to the working folder, as in reports.
     pub fn apply(&self, result: &mut CheckResult) -> BaselineOutcome {
         let accepted: HashSet<&str> = self
             .findings
@@ -138,7 +139,9 @@ impl Baseline {
         outcome.fixed = self
             .findings
             .iter()
-            .filter(|entry| checked.contains(entry.path.as_str()))
+            .filter(|entry| {
+                checked.contains(entry.path.as_str()) || !Path::new(&entry.path).exists()
+            })
             .filter(|entry| !matched.contains(&entry.fingerprint))
             .count();
         outcome

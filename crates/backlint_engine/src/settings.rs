@@ -383,9 +383,6 @@ impl<'r> RuleResolver<'r> {
             };
             set_of_path.push(index);
         }
-        if sets.is_empty() {
-            sets.push(self.registry.build(&self.resolve(&[])?)?);
-        }
         Ok((sets, set_of_path))
     }
 }
