@@ -29,7 +29,9 @@ pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
 pub use language::{Grammar, Language};
-pub use pipeline::{check_bytes, check_paths, check_source, CheckError, CheckResult, FileReport};
+pub use pipeline::{
+    check_bytes, check_parsed, check_paths, check_source, CheckError, CheckResult, FileReport,
+};
 pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};
 pub use settings::Settings;
 pub use source::Source;

@@ -14,6 +14,12 @@ thread_local! {
 /// up, which it does not do without a timeout or cancellation flag; callers report it as a
 /// parse error all the same.
 pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
+    reparse(grammar, text, None)
+}
+
+/// Parses `text` again after edits: `old` is the previous tree, already told of the edits with
+/// `Tree::edit`, so that tree-sitter reuses what they did not touch.
+pub fn reparse(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<Tree> {
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let slot = &mut parsers[grammar.index()];
@@ -24,6 +30,6 @@ pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
         }
         let parser = slot.as_mut()?;
         parser.reset();
-        parser.parse(text, None)
+        parser.parse(text, old)
     })
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use tree_sitter::Tree;
 
 use crate::baseline::BaselineOutcome;
 use crate::checker::check_tree;
@@ -228,6 +229,24 @@ pub fn check_source(
         });
         return report;
     };
+    check_parsed(source, grammar, &tree, settings, rules)
+}
+
+/// Checks text whose syntax tree is already at hand (the language server re-parses its
+/// documents incrementally).
+pub fn check_parsed(
+    source: &Source,
+    grammar: Grammar,
+    tree: &Tree,
+    settings: &Settings,
+    rules: &RuleSet,
+) -> FileReport {
+    let path = display(&source.path);
+    let mut report = FileReport {
+        path: path.clone(),
+        lines: source.line_count(),
+        ..FileReport::default()
+    };
     let root = tree.root_node();
     if root.has_error() {
         report.notifications.push(Notification {
@@ -239,15 +258,14 @@ pub fn check_source(
     if settings.parse_only {
         return report;
     }
-    let output = check_tree(&tree, source, grammar, rules);
+    let output = check_tree(tree, source, grammar, rules);
     let policy = rules.suppression_policy();
     let mut suppressions = Suppressions::parse(
-        &tree,
+        tree,
         source,
         &policy.known_rules,
         settings.respect_foreign_suppressions,
     );
-    drop(tree);
     for (rule_index, message) in output.panicked {
         report.notifications.push(Notification {
             path: path.clone(),

@@ -1,0 +1,3 @@
+//! backlint's language server.
+
+pub mod document;
