@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use backlint_engine::diagnostic::Applicability;
 use backlint_engine::rule_docs::RuleDocs;
 use backlint_engine::suppression::foreign::equivalent;
 use serde::Serialize;
@@ -30,10 +31,7 @@ fn row(docs: &RuleDocs) -> RuleRow<'_> {
         enabled_by_default: docs.enabled_by_default,
         tags: tags(docs),
         summary: &docs.summary,
-        fix: docs.fix.map(|fix| match fix {
-            backlint_engine::rule_docs::FixKind::Safe => "safe",
-            backlint_engine::rule_docs::FixKind::Unsafe => "unsafe",
-        }),
+        fix: docs.fix.map(|fix| Applicability::from(fix).name()),
     }
 }
 
@@ -133,13 +131,7 @@ pub fn explain(arguments: ExplainArguments) -> Result<u8> {
         },
         tags(docs).join(", "),
         docs.fix
-            .map(|fix| format!(
-                " Fix: {}.",
-                match fix {
-                    backlint_engine::rule_docs::FixKind::Safe => "safe",
-                    backlint_engine::rule_docs::FixKind::Unsafe => "unsafe",
-                }
-            ))
+            .map(|fix| format!(" Fix: {}.", Applicability::from(fix).name()))
             .unwrap_or_default()
     ));
     out.push_str(&backlint_report::help_markdown(docs));

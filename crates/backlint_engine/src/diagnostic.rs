@@ -52,6 +52,15 @@ pub enum Applicability {
     Unsafe,
 }
 
+impl Applicability {
+    pub fn name(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// A finding as a rule reports it, in byte offsets of the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

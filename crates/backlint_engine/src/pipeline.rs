@@ -215,21 +215,22 @@ pub fn check_source(
     settings: &Settings,
     rules: &RuleSet,
 ) -> FileReport {
-    let path = display(&source.path);
-    let mut report = FileReport {
-        path: path.clone(),
-        lines: source.line_count(),
-        ..FileReport::default()
-    };
-    let Some(tree) = parse(grammar, source.text()) else {
-        report.notifications.push(Notification {
-            path,
-            kind: NotificationKind::ParseError,
-            message: "the parser gave up on this file: it was not analysed".to_owned(),
-        });
-        return report;
-    };
-    check_parsed(source, grammar, &tree, settings, rules)
+    match parse(grammar, source.text()) {
+        Some(tree) => check_parsed(source, grammar, &tree, settings, rules),
+        None => {
+            let path = display(&source.path);
+            FileReport {
+                notifications: vec![Notification {
+                    path: path.clone(),
+                    kind: NotificationKind::ParseError,
+                    message: "the parser gave up on this file: it was not analysed".to_owned(),
+                }],
+                path,
+                lines: source.line_count(),
+                ..FileReport::default()
+            }
+        }
+    }
 }
 
 /// Checks text whose syntax tree is already at hand (the language server re-parses its

@@ -338,6 +338,9 @@ impl<'r> RuleResolver<'r> {
 
     /// The indexes of the overrides whose globs match `path`, in the order they are written.
     pub fn matching_overrides(&self, path: &Path) -> Vec<usize> {
+        if self.config.overrides.is_empty() {
+            return Vec::new();
+        }
         let Some(relative) = relative_to(path, &self.config.root) else {
             return Vec::new();
         };

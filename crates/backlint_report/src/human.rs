@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level as FrameLevel, Renderer, Snippet};
-use backlint_engine::diagnostic::Applicability;
 use backlint_engine::{CheckResult, Diagnostic, Level};
 
 use crate::summary::Summary;
@@ -78,11 +77,11 @@ fn frame(diagnostic: &Diagnostic) -> Group<'_> {
             .annotation(AnnotationKind::Primary.span(snippet.range.clone())),
     );
     if let Some(fix) = &diagnostic.fix {
-        let kind = match fix.applicability {
-            Applicability::Safe => "safe fix",
-            Applicability::Unsafe => "unsafe fix",
-        };
-        group = group.element(FrameLevel::HELP.message(format!("{} ({kind})", fix.message)));
+        group = group.element(FrameLevel::HELP.message(format!(
+            "{} ({} fix)",
+            fix.message,
+            fix.applicability.name()
+        )));
     }
     group
 }

@@ -12,7 +12,9 @@ pub mod foreign;
 
 use std::collections::BTreeMap;
 use std::ops::{Range, RangeInclusive};
+use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use tree_sitter::{Node, Tree};
 
@@ -26,20 +28,25 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 /// suppress every rule, or (with `require-reason`) give no reason.
 pub const SUPPRESSION_COMMENT: &str = "suppression-comment";
 
-/// Text that every directive contains; a file without any is not searched for comments.
-const MARKERS: [&str; 11] = [
-    "backlint-ignore",
-    "eslint-disable",
-    "eslint-enable",
-    "oxlint-disable",
-    "oxlint-enable",
-    "biome-ignore",
-    "noqa",
-    "NOQA",
-    "nosec",
-    "allowlist",
-    "gitleaks:allow",
-];
+/// Text that every directive contains (`noqa` in any case); a file without any is not searched
+/// for comments. One pass over the file finds them all.
+static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "backlint-ignore",
+            "eslint-disable",
+            "eslint-enable",
+            "oxlint-disable",
+            "oxlint-enable",
+            "biome-ignore",
+            "noqa",
+            "nosec",
+            "allowlist",
+            "gitleaks:allow",
+        ])
+        .unwrap_or_else(|error| panic!("the suppression markers are valid patterns: {error}"))
+});
 
 /// Which kind of comment suppressed a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -135,15 +142,12 @@ impl Suppressions {
         let text = source.text();
         let root = tree.root_node();
         let mut comments: Vec<Node<'_>> = Vec::new();
-        for marker in MARKERS {
-            for offset in memchr::memmem::find_iter(text.as_bytes(), marker) {
-                let Some(node) = root.descendant_for_byte_range(offset, offset + marker.len())
-                else {
-                    continue;
-                };
-                if node.kind().ends_with("comment") {
-                    comments.push(node);
-                }
+        for marker in MARKERS.find_iter(text) {
+            let Some(node) = root.descendant_for_byte_range(marker.start(), marker.end()) else {
+                continue;
+            };
+            if node.kind().ends_with("comment") {
+                comments.push(node);
             }
         }
         let mut suppressions = Suppressions::default();
