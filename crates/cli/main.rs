@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Rules(rules) => commands::list_rules(rules),
         Command::Explain(explain) => commands::explain(explain),
         Command::Init(init) => commands::init(init),
+        Command::Lsp(_) => run_language_server(),
         Command::Tree(tree) => print_tree(tree),
         Command::Handlers(handlers) => print_handlers(handlers),
         Command::Queries(queries) => print_queries(queries),
@@ -48,6 +49,17 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// `backlint lsp`: exits 0 after `shutdown` and `exit`, 1 when the client ends otherwise, as
+/// the protocol asks.
+fn run_language_server() -> Result<u8> {
+    let ending = backlint_lsp::run_stdio(backlint_rules::registry())
+        .context("cannot start the language server")?;
+    Ok(match ending {
+        backlint_lsp::Ending::Clean => EXIT_SUCCESS,
+        backlint_lsp::Ending::Abrupt => EXIT_FINDINGS,
+    })
 }
 
 /// What a run needs before it checks anything: its settings and the rules of each file.

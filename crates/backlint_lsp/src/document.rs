@@ -3,27 +3,24 @@
 //! the text is re-parsed with the old tree, so that tree-sitter reuses what the change did not
 //! touch.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use backlint_engine::parse::reparse;
 use backlint_engine::rule::RuleSet;
 use backlint_engine::{check_parsed, FileReport, Grammar, Settings, Source};
-use lsp_types::{Position, TextDocumentContentChangeEvent};
-use tree_sitter::{InputEdit, Point, Tree};
+use lsp_types::TextDocumentContentChangeEvent;
+use tree_sitter::{InputEdit, Tree};
 
-/// How the client counts characters in a line: LSP's default UTF-16 code units, or bytes when
-/// the client offers UTF-8.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PositionEncoding {
-    Utf16,
-    Utf8,
-}
+use crate::line_index::{LineIndex, PositionEncoding};
 
+/// Cloning a document is cheap enough to hand a snapshot to a worker: the tree is shared.
+#[derive(Clone)]
 pub struct Document {
     path: PathBuf,
     grammar: Grammar,
     version: i32,
     text: String,
+    line_index: LineIndex,
     tree: Option<Tree>,
 }
 
@@ -34,9 +31,18 @@ impl Document {
             path,
             grammar,
             version,
+            line_index: LineIndex::new(&text),
             text,
             tree,
         }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn grammar(&self) -> Grammar {
+        self.grammar
     }
 
     pub fn version(&self) -> i32 {
@@ -45,6 +51,25 @@ impl Document {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.line_index
+    }
+
+    pub fn tree(&self) -> Option<&Tree> {
+        self.tree.as_ref()
+    }
+
+    /// A byte range of the checked source as a range of the document's text: the engine reads
+    /// a text without its byte order mark.
+    pub fn from_engine(&self, range: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let shift = if self.text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8()
+        } else {
+            0
+        };
+        range.start + shift..range.end + shift
     }
 
     /// Applies the changes of one `didChange` in order, then re-parses once.
@@ -57,8 +82,11 @@ impl Document {
         for change in changes {
             match change.range {
                 Some(range) => {
-                    let start = self.offset(range.start, encoding);
-                    let old_end = self.offset(range.end, encoding).max(start);
+                    let start = self.line_index.offset(&self.text, range.start, encoding);
+                    let old_end = self
+                        .line_index
+                        .offset(&self.text, range.end, encoding)
+                        .max(start);
                     self.replace(start..old_end, &change.text);
                 }
                 None => {
@@ -66,6 +94,7 @@ impl Document {
                     self.tree = None;
                 }
             }
+            self.line_index = LineIndex::new(&self.text);
         }
         self.tree = reparse(self.grammar, &self.text, self.tree.as_ref());
         if self
@@ -90,8 +119,8 @@ impl Document {
 
     /// Replaces a byte range of the text, and tells the tree where.
     fn replace(&mut self, range: std::ops::Range<usize>, new_text: &str) {
-        let start_position = point_at(&self.text, range.start);
-        let old_end_position = point_at(&self.text, range.end);
+        let start_position = self.line_index.point(range.start);
+        let old_end_position = self.line_index.point(range.end);
         self.text.replace_range(range.clone(), new_text);
         let new_end = range.start + new_text.len();
         if let Some(tree) = &mut self.tree {
@@ -101,58 +130,30 @@ impl Document {
                 new_end_byte: new_end,
                 start_position,
                 old_end_position,
-                new_end_position: point_at(&self.text, new_end),
+                new_end_position: end_point(start_position, new_text),
             });
         }
     }
-
-    /// The byte offset of an LSP position. A line past the end is the end of the text, a
-    /// character past the end of its line is the end of the line (as the specification asks),
-    /// and a position inside a character is moved to its start.
-    fn offset(&self, position: Position, encoding: PositionEncoding) -> usize {
-        let mut line_start = 0;
-        for _ in 0..position.line {
-            match self.text[line_start..].find('\n') {
-                Some(newline) => line_start += newline + 1,
-                None => return self.text.len(),
-            }
-        }
-        let line_end = self.text[line_start..]
-            .find('\n')
-            .map_or(self.text.len(), |newline| line_start + newline);
-        let line = &self.text[line_start..line_end];
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let wanted = position.character as usize;
-        let mut counted = 0;
-        for (index, character) in line.char_indices() {
-            let width = match encoding {
-                PositionEncoding::Utf16 => character.len_utf16(),
-                PositionEncoding::Utf8 => character.len_utf8(),
-            };
-            if counted + width > wanted {
-                return line_start + index;
-            }
-            counted += width;
-        }
-        line_start + line.len()
-    }
 }
 
-/// The tree-sitter point (row, byte column) of a byte offset.
-fn point_at(text: &str, offset: usize) -> Point {
-    let before = &text.as_bytes()[..offset];
-    let row = before.iter().filter(|&&byte| byte == b'\n').count();
-    let column = before
-        .iter()
-        .rposition(|&byte| byte == b'\n')
-        .map_or(offset, |newline| offset - newline - 1);
-    Point { row, column }
+/// Where text inserted at `start` ends, as tree-sitter counts rows (at `\n` only).
+fn end_point(start: tree_sitter::Point, inserted: &str) -> tree_sitter::Point {
+    match inserted.rfind('\n') {
+        Some(last_newline) => tree_sitter::Point {
+            row: start.row + memchr::memchr_iter(b'\n', inserted.as_bytes()).count(),
+            column: inserted.len() - last_newline - 1,
+        },
+        None => tree_sitter::Point {
+            row: start.row,
+            column: start.column + inserted.len(),
+        },
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lsp_types::Range;
+    use lsp_types::{Position, Range};
 
     fn change(start: (u32, u32), end: (u32, u32), text: &str) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {

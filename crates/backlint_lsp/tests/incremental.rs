@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use backlint_engine::{check_source, FileReport, Grammar, Settings, Source};
-use backlint_lsp::document::{Document, PositionEncoding};
+use backlint_lsp::document::Document;
+use backlint_lsp::line_index::PositionEncoding;
 use lsp_types::{Position, Range, TextDocumentContentChangeEvent};
 
 /// A small, seedable generator (xorshift64*): the test needs reproducible variety, not quality.

@@ -12,7 +12,7 @@ use std::path::Path;
 
 pub use human::{render_concise, render_human};
 pub use json::render_json;
-pub use rule_help::{help_markdown, help_text};
+pub use rule_help::{help_markdown, help_text, help_uri};
 pub use summary::Summary;
 
 use backlint_engine::rule_docs::RuleDocs;

@@ -3,6 +3,14 @@
 
 use backlint_engine::rule_docs::{ExampleKind, RuleDocs};
 
+/// Where a rule's documentation is published.
+pub fn help_uri(rule: &str) -> String {
+    format!(
+        "{}/blob/main/rules/{rule}.toml",
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
 /// The help in Markdown: summary, rationale, examples, options, limitations.
 pub fn help_markdown(docs: &RuleDocs) -> String {
     let mut help = format!("{}\n\n{}\n", docs.summary, docs.rationale.trim());

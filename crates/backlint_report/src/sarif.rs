@@ -22,7 +22,7 @@ use serde_sarif::sarif::{
 };
 use url::Url;
 
-use crate::rule_help::{help_markdown, help_text};
+use crate::rule_help::{help_markdown, help_text, help_uri};
 use crate::ReportContext;
 
 /// The base that result paths are relative to, as GitHub expects it named.
@@ -145,11 +145,7 @@ fn descriptor(rule: &crate::EnabledRuleDocs<'_>) -> ReportingDescriptor {
                 .markdown(help_markdown(docs))
                 .build(),
         )
-        .help_uri(format!(
-            "{}/blob/main/rules/{}.toml",
-            env!("CARGO_PKG_REPOSITORY"),
-            docs.id
-        ))
+        .help_uri(help_uri(&docs.id))
         .default_configuration(
             ReportingConfiguration::builder()
                 .level(json!(rule.level.name()))

@@ -1,0 +1,459 @@
+"""`backlint lsp` driven by a real LSP client (pytest-lsp), with the capabilities that
+Neovim and Emacs announce. Run by tests/lsp.rs, which sets BACKLINT to the binary."""
+
+import asyncio
+import json
+import os
+import pathlib
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import (
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcMethodNotFound,
+)
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = ClientServerConfig(server_command=[os.environ["BACKLINT"], "lsp"])
+
+HANDLER_TS = """\
+export function handler(body: any) {
+  return body;
+}
+"""
+
+LOADER_PY = """\
+def load(path):
+    try:
+        return open(path).read()
+    except:
+        return None
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: pathlib.Path) -> pathlib.Path:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "handler.ts").write_text(HANDLER_TS)
+    (tmp_path / "src" / "loader.py").write_text(LOADER_PY)
+    return tmp_path
+
+
+def initialize_params(workspace: pathlib.Path, client: str) -> types.InitializeParams:
+    return types.InitializeParams(
+        capabilities=client_capabilities(client),
+        workspace_folders=[
+            types.WorkspaceFolder(uri=workspace.as_uri(), name=workspace.name)
+        ],
+    )
+
+
+PUSHED_TO = "neovim@v0.9.1"
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def neovim(lsp_client: LanguageClient, workspace: pathlib.Path):
+    """Neovim 0.9 has diagnostics pushed to it."""
+    await lsp_client.initialize_session(initialize_params(workspace, PUSHED_TO))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def pulling_neovim(lsp_client: LanguageClient, workspace: pathlib.Path):
+    """Neovim 0.10 pulls diagnostics (`textDocument/diagnostic`)."""
+    params = initialize_params(workspace, "neovim@v0.10.0")
+    # pytest-lsp's copy of these capabilities loses the pull model; Neovim 0.10 announces it.
+    params.capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def emacs(lsp_client: LanguageClient, workspace: pathlib.Path):
+    """Emacs 29 offers UTF-8 positions, and watches files for the server."""
+    lsp_client.registrations = []
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams):
+        lsp_client.registrations.extend(params.registrations)
+
+    await lsp_client.initialize_session(initialize_params(workspace, "emacs@v29.1"))
+    yield
+    await lsp_client.shutdown_session()
+
+
+def language_of(path: pathlib.Path) -> str:
+    return {".ts": "typescript", ".py": "python"}[path.suffix]
+
+
+def open_document(client: LanguageClient, path: pathlib.Path, text=None) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri,
+                language_id=language_of(path),
+                version=1,
+                text=path.read_text() if text is None else text,
+            )
+        )
+    )
+    return uri
+
+
+async def eventually(predicate, what: str, timeout: float = 10.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def published(client: LanguageClient, uri: str):
+    """The next diagnostics pushed for `uri` (the previous ones are forgotten first)."""
+    await eventually(lambda: uri in client.diagnostics, f"diagnostics for {uri}")
+    return client.diagnostics.pop(uri)
+
+
+def found(diagnostics):
+    """(code, start line, start character, end line, end character) of each diagnostic."""
+    return sorted(
+        (
+            d.code,
+            d.range.start.line,
+            d.range.start.character,
+            d.range.end.line,
+            d.range.end.character,
+        )
+        for d in diagnostics
+    )
+
+
+def change(client: LanguageClient, uri: str, version: int, start, end, text: str):
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=start[0], character=start[1]),
+                        end=types.Position(line=end[0], character=end[1]),
+                    ),
+                    text=text,
+                )
+            ],
+        )
+    )
+
+
+def apply_edits(text: str, edits) -> str:
+    """Applies LSP text edits (UTF-16 positions) to a text, last first."""
+    lines = text.split("\n")
+
+    def offset(position):
+        before = "\n".join(lines[: position.line])
+        prefix = len(before) + (1 if position.line > 0 else 0)
+        line = lines[position.line] if position.line < len(lines) else ""
+        return prefix + len(line.encode("utf-16-le")[: position.character * 2].decode("utf-16-le"))
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def replace_all(client: LanguageClient, uri: str, version: int, text: str):
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def test_findings_of_typescript_and_python_documents(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    ts = open_document(neovim, workspace / "src" / "handler.ts")
+    py = open_document(neovim, workspace / "src" / "loader.py")
+    ts_found = await published(neovim, ts)
+    assert found(ts_found) == [("no-explicit-any", 0, 30, 0, 33)]
+    (any_type,) = ts_found
+    assert any_type.source == "backlint"
+    assert any_type.severity == types.DiagnosticSeverity.Warning
+    assert any_type.code_description.href.endswith("/rules/no-explicit-any.toml")
+    assert found(await published(neovim, py)) == [("bare-except", 3, 4, 3, 10)]
+
+
+async def test_findings_follow_incremental_edits(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    uri = open_document(neovim, workspace / "src" / "handler.ts")
+    await published(neovim, uri)
+    # A line above the finding moves it down.
+    change(neovim, uri, 2, (0, 0), (0, 0), "// the handler\n")
+    assert found(await published(neovim, uri)) == [("no-explicit-any", 1, 30, 1, 33)]
+    # Fixing it clears it.
+    change(neovim, uri, 3, (1, 30), (1, 33), "unknown")
+    assert found(await published(neovim, uri)) == []
+    # A burst of edits, one character at a time, each its own version: only the last counts.
+    change(neovim, uri, 4, (1, 30), (1, 37), "")
+    for index, character in enumerate("any"):
+        change(neovim, uri, 5 + index, (1, 30 + index), (1, 30 + index), character)
+    await eventually(
+        lambda: found(neovim.diagnostics.get(uri, [])) == [("no-explicit-any", 1, 30, 1, 33)],
+        "the finding of the last version",
+    )
+
+
+async def test_a_closed_document_loses_its_findings(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    uri = open_document(neovim, workspace / "src" / "loader.py")
+    assert found(await published(neovim, uri)) != []
+    neovim.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert found(await published(neovim, uri)) == []
+
+
+async def code_actions(client: LanguageClient, uri: str, line: int):
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(line=line, character=0),
+                end=types.Position(line=line, character=0),
+            ),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Catch `Exception`", None),
+        (
+            "Suppress `bare-except` on this line",
+            "    # backlint-ignore-next-line[bare-except]\n    except:\n",
+        ),
+        (
+            "Suppress `bare-except` in this file",
+            "# backlint-ignore-file[bare-except]\ndef load(path):\n",
+        ),
+    ],
+)
+async def test_code_actions_apply_and_clear_the_finding(
+    neovim: LanguageClient, workspace: pathlib.Path, title, expected
+):
+    uri = open_document(neovim, workspace / "src" / "loader.py")
+    assert found(await published(neovim, uri)) == [("bare-except", 3, 4, 3, 10)]
+    actions = await code_actions(neovim, uri, 3)
+    titles = [action.title for action in actions]
+    assert titles == [
+        "Catch `Exception`",
+        "Suppress `bare-except` on this line",
+        "Suppress `bare-except` in this file",
+    ]
+    (action,) = [action for action in actions if action.title == title]
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert [d.code for d in action.diagnostics] == ["bare-except"]
+    fixed = apply_edits(LOADER_PY, action.edit.changes[uri])
+    if expected is None:
+        assert "    except Exception:\n" in fixed
+    else:
+        assert expected in fixed
+    replace_all(neovim, uri, 2, fixed)
+    assert found(await published(neovim, uri)) == []
+
+
+async def test_fix_all_applies_safe_fixes_only(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    uri = open_document(neovim, workspace / "src" / "handler.ts")
+    await published(neovim, uri)
+    actions = await neovim.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(
+                start=types.Position(line=0, character=0),
+                end=types.Position(line=3, character=0),
+            ),
+            context=types.CodeActionContext(
+                diagnostics=[], only=[types.CodeActionKind.SourceFixAll]
+            ),
+        )
+    )
+    # The `any` fix changes types, so it is not safe, and "fix all" leaves it.
+    assert list(actions) == []
+    py = open_document(neovim, workspace / "src" / "loader.py")
+    await published(neovim, py)
+    actions = await neovim.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=py),
+            range=types.Range(
+                start=types.Position(line=0, character=0),
+                end=types.Position(line=0, character=0),
+            ),
+            context=types.CodeActionContext(
+                diagnostics=[], only=[types.CodeActionKind.SourceFixAll]
+            ),
+        )
+    )
+    assert [(a.title, a.kind) for a in actions] == [
+        ("backlint: apply all safe fixes", "source.fixAll.backlint")
+    ]
+    assert "except Exception:" in apply_edits(LOADER_PY, actions[0].edit.changes[py])
+
+
+async def test_configuration_changes_are_picked_up(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    uri = open_document(neovim, workspace / "src" / "handler.ts")
+    assert found(await published(neovim, uri)) == [("no-explicit-any", 0, 30, 0, 33)]
+    config = workspace / "backlint.toml"
+
+    def config_changed():
+        neovim.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)
+                ]
+            )
+        )
+
+    config.write_text('[rules]\nno-explicit-any = "warning"\n')
+    config_changed()
+    (warning,) = await published(neovim, uri)
+    assert warning.severity == types.DiagnosticSeverity.Warning
+
+    # A broken configuration: a diagnostic on the file, a message, and the last good
+    # configuration stays in force.
+    config.write_text('[rules]\nno-explicit-any = "warning"\nno-such-rule = "off"\n')
+    config_changed()
+    problems = await published(neovim, config.as_uri())
+    assert [(p.range.start.line, p.range.start.character) for p in problems] == [(2, 0)]
+    assert "no-such-rule" in problems[0].message
+    await eventually(lambda: neovim.messages, "a message about the configuration")
+    assert neovim.messages[0].type == types.MessageType.Error
+    (still_warning,) = await published(neovim, uri)
+    assert still_warning.severity == types.DiagnosticSeverity.Warning
+
+    config.write_text('[rules]\nno-explicit-any = "off"\n')
+    config_changed()
+    assert list(await published(neovim, config.as_uri())) == []
+    assert found(await published(neovim, uri)) == []
+
+
+async def test_overrides_and_excludes_apply_per_file(workspace: pathlib.Path):
+    (workspace / "backlint.toml").write_text(
+        'exclude = ["generated"]\n'
+        "[[overrides]]\n"
+        'files = ["scripts/**"]\n'
+        'rules = { bare-except = "off" }\n'
+    )
+    for folder in ["generated", "scripts"]:
+        (workspace / folder).mkdir()
+        (workspace / folder / "loader.py").write_text(LOADER_PY)
+    client = await SERVER.start()
+    try:
+        await client.initialize_session(initialize_params(workspace, PUSHED_TO))
+        for folder in ["src", "generated", "scripts"]:
+            uri = open_document(client, workspace / folder / "loader.py")
+            expected = [("bare-except", 3, 4, 3, 10)] if folder == "src" else []
+            assert found(await published(client, uri)) == expected, folder
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+async def test_pull_diagnostics(pulling_neovim: LanguageClient, workspace: pathlib.Path):
+    uri = open_document(pulling_neovim, workspace / "src" / "handler.ts")
+
+    async def pull():
+        report = await pulling_neovim.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        assert report.kind == "full"
+        return found(report.items)
+
+    assert await pull() == [("no-explicit-any", 0, 30, 0, 33)]
+    change(pulling_neovim, uri, 2, (0, 0), (0, 0), "\n")
+    assert await pull() == [("no-explicit-any", 1, 30, 1, 33)]
+    # Nothing is pushed to a client that pulls.
+    await asyncio.sleep(0.2)
+    assert uri not in pulling_neovim.diagnostics
+
+
+async def test_utf8_positions(emacs: LanguageClient, workspace: pathlib.Path):
+    path = workspace / "src" / "accents.ts"
+    path.write_text('const é = "ü"; export function f(x: any) { return x; }\n')
+    uri = open_document(emacs, path)
+    # In bytes, `é` and `ü` count two each: `any` starts at 38, not 36.
+    assert found(await published(emacs, uri)) == [("no-explicit-any", 0, 38, 0, 41)]
+    # Emacs watches the configuration files for the server.
+    (registration,) = emacs.registrations
+    assert registration.method == "workspace/didChangeWatchedFiles"
+    patterns = [w["globPattern"] for w in registration.register_options["watchers"]]
+    assert patterns == ["**/.backlint.toml", "**/backlint.toml", "**/pyproject.toml"]
+
+
+def send_raw(client: LanguageClient, body: bytes):
+    client._server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+async def raw_request(client: LanguageClient, request: dict):
+    """Sends a request pygls would refuse to build, and waits for its answer."""
+    answer = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[request["id"]] = answer
+    send_raw(client, json.dumps({"jsonrpc": "2.0", **request}).encode())
+    return await asyncio.wait_for(answer, 10)
+
+
+async def test_bad_requests_get_errors_and_the_server_goes_on(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    with pytest.raises(JsonRpcMethodNotFound):
+        await neovim.protocol.send_request_async("backlint/noSuchMethod", {})
+    with pytest.raises(JsonRpcInvalidParams):
+        await raw_request(
+            neovim,
+            {"id": "raw-1", "method": "textDocument/codeAction", "params": {"textDocument": 42}},
+        )
+    # A notification with bad parameters is logged and ignored.
+    send_raw(neovim, b'{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": 7}')
+    # A body that is not JSON, and one that is not a message.
+    send_raw(neovim, b"{not json")
+    with pytest.raises(JsonRpcInvalidRequest):
+        await raw_request(neovim, {"id": "raw-2", "result": 1, "error": 2})
+    uri = open_document(neovim, workspace / "src" / "handler.ts")
+    assert found(await published(neovim, uri)) == [("no-explicit-any", 0, 30, 0, 33)]
+    await eventually(
+        lambda: any("didOpen" in m.message for m in neovim.log_messages),
+        "a log message about the bad notification",
+    )
+
+
+async def test_exit_codes_follow_the_protocol(workspace: pathlib.Path):
+    client = await SERVER.start()
+    try:
+        await client.initialize_session(initialize_params(workspace, PUSHED_TO))
+        await client.shutdown_session()
+        assert client._server.returncode == 0
+    finally:
+        await client.stop()
+    client = await SERVER.start()
+    try:
+        await client.initialize_session(initialize_params(workspace, PUSHED_TO))
+        client.exit(None)
+        await client._server.wait()
+        assert client._server.returncode == 1
+    finally:
+        await client.stop()
