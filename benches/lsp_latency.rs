@@ -1,0 +1,169 @@
+//! The language server's latency while typing: the time from sending a one-character
+//! `didChange` on a 5,000-line TypeScript file to receiving the `publishDiagnostics` for that
+//! version, measured through `backlint lsp`'s standard input and output as an editor sees it.
+//!
+//! `cargo bench --bench lsp_latency` (`LSP_EDITS=N` changes the number of edits per kind).
+
+use std::io::{BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use lsp_server::{Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+
+const LINES: usize = 5_000;
+const URI: &str = "file:///bench/orders_service.ts";
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    messages: mpsc::Receiver<Message>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_backlint"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("backlint lsp starts");
+        let stdin = child.stdin.take().expect("a piped stdin");
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let (sender, messages) = mpsc::channel();
+        thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            while let Ok(Some(message)) = Message::read(&mut stdout) {
+                if sender.send(message).is_err() {
+                    return;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin,
+            messages,
+        }
+    }
+
+    fn send(&mut self, message: Message) {
+        message.write(&mut self.stdin).expect("the server reads");
+        self.stdin.flush().expect("the server reads");
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(Notification::new(method.to_owned(), params).into());
+    }
+
+    /// Waits for the diagnostics of `version`, and returns how many there are.
+    fn diagnostics_of(&self, version: i32) -> usize {
+        loop {
+            let message = self
+                .messages
+                .recv_timeout(Duration::from_secs(30))
+                .expect("diagnostics within 30 s");
+            if let Message::Notification(notification) = message {
+                if notification.method == "textDocument/publishDiagnostics"
+                    && notification.params["version"] == json!(version)
+                {
+                    return notification.params["diagnostics"]
+                        .as_array()
+                        .map_or(0, Vec::len);
+                }
+            }
+        }
+    }
+}
+
+/// The benchmark file: the realistic TypeScript sample, repeated to 5,000 lines.
+fn source() -> String {
+    let sample = include_str!("data/orders_service.ts");
+    let mut text = String::new();
+    while text.lines().count() < LINES {
+        text.push_str(sample);
+    }
+    text.lines().take(LINES).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
+
+fn main() {
+    let edits: usize = std::env::var("LSP_EDITS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(200);
+    let text = source();
+    let mut server = Server::start();
+    server.send(
+        Request::new(
+            RequestId::from(1),
+            "initialize".to_owned(),
+            json!({ "capabilities": {}, "processId": null, "rootUri": null }),
+        )
+        .into(),
+    );
+    server.notify("initialized", json!({}));
+    server.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": {
+            "uri": URI, "languageId": "typescript", "version": 1, "text": text,
+        }}),
+    );
+    let findings = server.diagnostics_of(1);
+    println!(
+        "{LINES} lines, {} bytes, {findings} findings; {edits} edits of each kind",
+        text.len()
+    );
+    println!();
+    println!("| edit | p50 | p95 | max |");
+    println!("|---|---|---|---|");
+
+    let middle = (LINES / 2) as u32;
+    let kinds: [(&str, u32); 2] = [
+        ("one character typed and deleted in the middle", middle),
+        ("one character typed and deleted on the first line", 0),
+    ];
+    let mut version = 1;
+    for (name, line) in kinds {
+        let mut latencies = Vec::with_capacity(edits);
+        for edit in 0..edits {
+            version += 1;
+            // Type `x` at the start of the line, then delete it, in turn.
+            let (end, text) = if edit % 2 == 0 { (0, "x") } else { (1, "") };
+            let started = Instant::now();
+            server.notify(
+                "textDocument/didChange",
+                json!({
+                    "textDocument": { "uri": URI, "version": version },
+                    "contentChanges": [{
+                        "range": {
+                            "start": { "line": line, "character": 0 },
+                            "end": { "line": line, "character": end },
+                        },
+                        "text": text,
+                    }],
+                }),
+            );
+            server.diagnostics_of(version);
+            latencies.push(started.elapsed());
+        }
+        latencies.sort();
+        let milliseconds = |duration: Duration| format!("{:.2} ms", duration.as_secs_f64() * 1e3);
+        println!(
+            "| {name} | {} | {} | {} |",
+            milliseconds(percentile(&latencies, 0.5)),
+            milliseconds(percentile(&latencies, 0.95)),
+            milliseconds(latencies[latencies.len() - 1]),
+        );
+    }
+
+    server.send(Request::new(RequestId::from(2), "shutdown".to_owned(), Value::Null).into());
+    server.notify("exit", Value::Null);
+    let status = server.child.wait().expect("the server exits");
+    assert!(status.success(), "the server ends cleanly: {status}");
+}
