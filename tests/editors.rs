@@ -25,7 +25,13 @@ fn the_vscode_extension_is_valid_javascript_named_by_its_manifest() {
         .collect();
     assert_eq!(
         activation,
-        ["typescript", "typescriptreact", "javascript", "javascriptreact", "python"]
+        [
+            "typescript",
+            "typescriptreact",
+            "javascript",
+            "javascriptreact",
+            "python"
+        ]
     );
     let status = Command::new("node")
         .arg("--check")
