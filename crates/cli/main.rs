@@ -51,14 +51,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// `backlint lsp`: exits 0 after `shutdown` and `exit`, 1 when the client ends otherwise, as
-/// the protocol asks.
+/// `backlint lsp`: exits 0 after `shutdown` and `exit`, and 1 when the client ends otherwise,
+/// as the protocol asks.
 fn run_language_server() -> Result<u8> {
+    const EXIT_WITHOUT_SHUTDOWN: u8 = 1;
     let ending = backlint_lsp::run_stdio(backlint_rules::registry())
         .context("cannot start the language server")?;
     Ok(match ending {
         backlint_lsp::Ending::Clean => EXIT_SUCCESS,
-        backlint_lsp::Ending::Abrupt => EXIT_FINDINGS,
+        backlint_lsp::Ending::Abrupt => EXIT_WITHOUT_SHUTDOWN,
     })
 }
 

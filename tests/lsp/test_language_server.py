@@ -191,6 +191,37 @@ async def test_findings_of_typescript_and_python_documents(
     assert found(await published(neovim, py)) == [("bare-except", 3, 4, 3, 10)]
 
 
+N_PLUS_ONE_TS = """\
+import { PrismaClient } from "@prisma/client";
+
+const prisma = new PrismaClient();
+
+export async function names(ids: number[]) {
+  for (const id of ids) {
+    await prisma.user.findUnique({ where: { id } });
+  }
+}
+"""
+
+
+async def test_related_locations_point_into_the_document(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    path = workspace / "src" / "names.ts"
+    path.write_text(N_PLUS_ONE_TS)
+    uri = open_document(neovim, path)
+    (query,) = await published(neovim, uri)
+    assert (query.code, query.range.start.line, query.range.start.character) == (
+        "n-plus-one-query",
+        6,
+        10,
+    )
+    (loop,) = query.related_information
+    assert loop.location.uri == uri
+    assert (loop.location.range.start.line, loop.location.range.start.character) == (5, 2)
+    assert loop.message == "the loop"
+
+
 async def test_findings_follow_incremental_edits(
     neovim: LanguageClient, workspace: pathlib.Path
 ):

@@ -99,6 +99,9 @@ enum Waiting {
 struct CheckDone {
     uri: Uri,
     version: i32,
+    /// The version handle of the document the snapshot was taken from: a document closed and
+    /// opened again starts over at its first version, with a new handle.
+    latest_version: Arc<AtomicI64>,
     /// `None` when the check was skipped (stale or closed) or the file is excluded.
     checked: Option<(FileReport, Vec<lsp_types::Diagnostic>)>,
     waiting: Waiting,
@@ -592,7 +595,7 @@ impl Server {
             self.notify::<ShowMessage>(ShowMessageParams {
                 typ: MessageType::ERROR,
                 message: format!(
-                    "backlint: {} is invalid ({}); the last valid configuration stays in use",
+                    "backlint: {} is invalid ({}); until it is fixed, the last valid configuration (or the defaults) stays in use",
                     problem.path.display(),
                     problem.message
                 ),
@@ -645,6 +648,7 @@ impl Server {
             let _ = done.send(CheckDone {
                 uri,
                 version,
+                latest_version,
                 checked,
                 waiting,
             });
@@ -655,13 +659,13 @@ impl Server {
         let CheckDone {
             uri,
             version,
+            latest_version,
             checked,
             waiting,
         } = finished;
-        let open = self
-            .documents
-            .get_mut(&uri)
-            .filter(|open| open.document.version() == version);
+        let open = self.documents.get_mut(&uri).filter(|open| {
+            Arc::ptr_eq(&open.latest_version, &latest_version) && open.document.version() == version
+        });
         match waiting {
             Waiting::Publish => {
                 let (Some(open), Some((report, diagnostics))) = (open, checked) else {
