@@ -337,13 +337,12 @@ fn insertion(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::line_index::LineIndex;
     use std::path::PathBuf;
 
+    /// Applies an insertion (the only kind of edit these actions make).
     fn apply(text: &str, edit: &TextEdit) -> String {
-        let document = Document::new(PathBuf::from("a.py"), Grammar::Python, 1, text.to_owned());
-        let offset = document
-            .line_index()
-            .offset(text, edit.range.start, PositionEncoding::Utf16);
+        let offset = LineIndex::new(text).offset(text, edit.range.start, PositionEncoding::Utf16);
         let mut result = text.to_owned();
         result.insert_str(offset, &edit.new_text);
         result
