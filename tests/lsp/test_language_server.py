@@ -254,15 +254,16 @@ async def test_a_closed_document_loses_its_findings(
     assert found(await published(neovim, uri)) == []
 
 
-async def code_actions(client: LanguageClient, uri: str, line: int):
+async def code_actions(client: LanguageClient, uri: str, lines, only=None):
+    """The actions for lines `lines[0]` to `lines[1]`, of the kinds in `only`."""
     return await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             range=types.Range(
-                start=types.Position(line=line, character=0),
-                end=types.Position(line=line, character=0),
+                start=types.Position(line=lines[0], character=0),
+                end=types.Position(line=lines[1], character=0),
             ),
-            context=types.CodeActionContext(diagnostics=[]),
+            context=types.CodeActionContext(diagnostics=[], only=only),
         )
     )
 
@@ -286,7 +287,7 @@ async def test_code_actions_apply_and_clear_the_finding(
 ):
     uri = open_document(neovim, workspace / "src" / "loader.py")
     assert found(await published(neovim, uri)) == [("bare-except", 3, 4, 3, 10)]
-    actions = await code_actions(neovim, uri, 3)
+    actions = await code_actions(neovim, uri, (3, 3))
     titles = [action.title for action in actions]
     assert titles == [
         "Catch `Exception`",
@@ -308,36 +309,14 @@ async def test_code_actions_apply_and_clear_the_finding(
 async def test_fix_all_applies_safe_fixes_only(
     neovim: LanguageClient, workspace: pathlib.Path
 ):
+    fix_all = [types.CodeActionKind.SourceFixAll]
     uri = open_document(neovim, workspace / "src" / "handler.ts")
     await published(neovim, uri)
-    actions = await neovim.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(
-                start=types.Position(line=0, character=0),
-                end=types.Position(line=3, character=0),
-            ),
-            context=types.CodeActionContext(
-                diagnostics=[], only=[types.CodeActionKind.SourceFixAll]
-            ),
-        )
-    )
     # The `any` fix changes types, so it is not safe, and "fix all" leaves it.
-    assert list(actions) == []
+    assert list(await code_actions(neovim, uri, (0, 3), only=fix_all)) == []
     py = open_document(neovim, workspace / "src" / "loader.py")
     await published(neovim, py)
-    actions = await neovim.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=py),
-            range=types.Range(
-                start=types.Position(line=0, character=0),
-                end=types.Position(line=0, character=0),
-            ),
-            context=types.CodeActionContext(
-                diagnostics=[], only=[types.CodeActionKind.SourceFixAll]
-            ),
-        )
-    )
+    actions = await code_actions(neovim, py, (0, 0), only=fix_all)
     assert [(a.title, a.kind) for a in actions] == [
         ("backlint: apply all safe fixes", "source.fixAll.backlint")
     ]

@@ -78,7 +78,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Discovered, Di
             continue;
         }
         if settings.force_exclude
-            && (is_in_excluded_directory(path, settings) || !settings.filter.keeps_file(path))
+            && (settings.is_in_excluded_directory(path) || !settings.filter.keeps_file(path))
         {
             continue;
         }
@@ -225,19 +225,6 @@ fn broken_link_message(error: &io::Error) -> String {
     } else {
         format!("cannot resolve the symbolic link ({error}): the file was skipped")
     }
-}
-
-fn is_in_excluded_directory(path: &Path, settings: &Settings) -> bool {
-    let Some(parent) = path.parent() else {
-        return false;
-    };
-    parent.components().any(|component| match component {
-        Component::Normal(name) => settings
-            .excluded_directories
-            .iter()
-            .any(|excluded| name == excluded.as_str()),
-        _ => false,
-    })
 }
 
 /// A path as findings show it: relative to the working directory when it lies below it, with

@@ -1,7 +1,7 @@
 //! Settings for one run, and which rules it enables.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::config::{Config, RuleConfig, RuleLevel};
 use crate::diagnostic::Level;
@@ -85,6 +85,22 @@ impl PathFilter {
             .as_ref()
             .is_some_and(|exclude| exclude.is_match(&relative));
         included && !excluded
+    }
+}
+
+impl Settings {
+    /// Whether one of the folders on `path` is one the walk never enters (`node_modules`, …).
+    pub fn is_in_excluded_directory(&self, path: &Path) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        parent.components().any(|component| match component {
+            Component::Normal(name) => self
+                .excluded_directories
+                .iter()
+                .any(|excluded| name == excluded.as_str()),
+            _ => false,
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use lsp_types::{
 };
 use tree_sitter::Tree;
 
-use crate::diagnostics::{range, to_protocol};
+use crate::diagnostics::range;
 use crate::document::Document;
 use crate::line_index::PositionEncoding;
 
@@ -24,12 +24,14 @@ pub fn fix_all_kind() -> CodeActionKind {
 /// Node kinds whose text can span lines and must not be split by an inserted comment line.
 const MULTI_LINE_LITERALS: &[&str] = &["string", "template_string"];
 
-/// The actions for the findings of `report` that touch `requested`, of the kinds in `only`
-/// (all kinds when `None`, except source actions, which are given only when asked for).
+/// The actions for the findings of `report` (shown to the client as `shown`, in the same
+/// order) that touch `requested`, of the kinds in `only` (all kinds when `None`, except source
+/// actions, which are given only when asked for).
 pub fn code_actions(
     document: &Document,
     uri: &Uri,
     report: &FileReport,
+    shown: &[Diagnostic],
     requested: Range,
     only: Option<&[CodeActionKind]>,
     encoding: PositionEncoding,
@@ -45,8 +47,7 @@ pub fn code_actions(
         }),
     };
     let mut actions = Vec::new();
-    let protocol = to_protocol(report, document, uri, encoding);
-    for (diagnostic, shown) in report.diagnostics.iter().zip(&protocol) {
+    for (diagnostic, shown) in report.diagnostics.iter().zip(shown) {
         if !on_requested_lines(&shown.range, &requested) || !wants(&CodeActionKind::QUICKFIX) {
             continue;
         }
@@ -259,16 +260,8 @@ fn suppress_in_file(document: &Document, rule: &str, encoding: PositionEncoding)
         line_start = next_line;
         line_number += 1;
     }
-    let line_break = if insert_at > content_start {
-        line_break_after(
-            text,
-            text[..insert_at - 1]
-                .rfind('\n')
-                .map_or(content_start, |n| n + 1),
-        )
-    } else {
-        line_break_after(text, content_start)
-    };
+    // The file's first line tells which line break it uses.
+    let line_break = line_break_after(text, content_start);
     let mut comment = format!("{marker} backlint-ignore-file[{rule}]{line_break}");
     if insert_at == text.len() && !text.is_empty() && !text.ends_with('\n') {
         comment.insert_str(0, line_break);

@@ -21,5 +21,5 @@ pub fn run_stdio(registry: &'static Registry) -> io::Result<Ending> {
     let ending = server::serve(registry, &incoming, outgoing);
     // Every sender of the writer is gone with the server: it ends once it has written all.
     let _ = writer.join();
-    Ok(ending)
+    ending
 }

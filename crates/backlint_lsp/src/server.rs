@@ -8,6 +8,7 @@
 //! latest, so stale findings are never shown.
 
 use std::collections::{BTreeSet, HashMap};
+use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -124,18 +125,19 @@ pub struct Server {
     shutdown_requested: bool,
 }
 
-/// Serves one client until `exit` or the end of its input.
+/// Serves one client until `exit` or the end of its input; fails only when the workers
+/// cannot be started.
 pub fn serve(
     registry: &'static Registry,
     incoming: &Receiver<Incoming>,
     outgoing: Sender<Outgoing>,
-) -> Ending {
+) -> io::Result<Ending> {
     let Some((id, params)) = wait_for_initialize(incoming, &outgoing) else {
-        return Ending::Abrupt;
+        return Ok(Ending::Abrupt);
     };
-    let mut server = Server::new(registry, &params, outgoing);
+    let mut server = Server::new(registry, &params, outgoing)?;
     server.respond(Response::new_ok(id, server.initialize_result()));
-    server.run(incoming)
+    Ok(server.run(incoming))
 }
 
 /// Answers everything before `initialize` as the protocol asks: requests with an error,
@@ -186,7 +188,7 @@ impl Server {
         registry: &'static Registry,
         params: &InitializeParams,
         outgoing: Sender<Outgoing>,
-    ) -> Server {
+    ) -> io::Result<Server> {
         let capabilities = &params.capabilities;
         let offers_utf8 = capabilities
             .general
@@ -212,21 +214,16 @@ impl Server {
                 .unwrap_or(false),
         };
         let (done_sender, done) = crossbeam_channel::unbounded();
-        // Each check is single-threaded; two workers keep one slow file from holding up the
-        // others without taking the machine from the editor.
+        // Each check is single-threaded; a few workers keep one slow file from holding up the
+        // others, without taking every core from the editor.
         let threads =
             std::thread::available_parallelism().map_or(2, |count| count.get().clamp(1, 4));
         let workers = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|index| format!("backlint-lsp-worker-{index}"))
             .build()
-            .unwrap_or_else(|_| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(1)
-                    .build()
-                    .expect("a pool of one thread")
-            });
-        Server {
+            .map_err(io::Error::other)?;
+        Ok(Server {
             outgoing,
             encoding: if offers_utf8 {
                 PositionEncoding::Utf8
@@ -243,7 +240,7 @@ impl Server {
             workers,
             next_request_id: 0,
             shutdown_requested: false,
-        }
+        })
     }
 
     fn initialize_result(&self) -> InitializeResult {
@@ -713,14 +710,15 @@ impl Server {
 
     fn code_actions(&mut self, params: &CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
         let uri = &params.text_document.uri;
-        let Some(open) = self.documents.get(uri) else {
+        let Some(open) = self.documents.get_mut(uri) else {
             return Vec::new();
         };
-        let is_current = open
+        let version = open.document.version();
+        if open
             .checked
             .as_ref()
-            .is_some_and(|checked| checked.version == open.document.version());
-        if !is_current {
+            .is_none_or(|checked| checked.version != version)
+        {
             // Actions are asked for right after a change at times; check now rather than answer
             // from findings of another version.
             let Some(target) = self.workspaces.target(open.document.path()) else {
@@ -730,18 +728,12 @@ impl Server {
                 return Vec::new();
             };
             let diagnostics = to_protocol(&report, &open.document, uri, self.encoding);
-            let version = open.document.version();
-            if let Some(open) = self.documents.get_mut(uri) {
-                open.checked = Some(Checked {
-                    version,
-                    report,
-                    diagnostics,
-                });
-            }
+            open.checked = Some(Checked {
+                version,
+                report,
+                diagnostics,
+            });
         }
-        let Some(open) = self.documents.get(uri) else {
-            return Vec::new();
-        };
         let Some(checked) = &open.checked else {
             return Vec::new();
         };
@@ -749,6 +741,7 @@ impl Server {
             &open.document,
             uri,
             &checked.report,
+            &checked.diagnostics,
             params.range,
             params.context.only.as_deref(),
             self.encoding,

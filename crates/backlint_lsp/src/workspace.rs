@@ -3,7 +3,7 @@
 //! good one in force (or the defaults, when there never was one), and the failure is reported.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use backlint_engine::config::{find_config, load, Config, ConfigError};
@@ -186,17 +186,7 @@ impl Workspaces {
 fn is_excluded(path: &Path, root: &Path, settings: &Settings) -> bool {
     let in_excluded_folder = path
         .strip_prefix(root)
-        .ok()
-        .and_then(Path::parent)
-        .is_some_and(|folders| {
-            folders.components().any(|component| match component {
-                Component::Normal(name) => settings
-                    .excluded_directories
-                    .iter()
-                    .any(|excluded| name == excluded.as_str()),
-                _ => false,
-            })
-        });
+        .is_ok_and(|relative| settings.is_in_excluded_directory(relative));
     in_excluded_folder || !settings.filter.keeps_file(path)
 }
 
