@@ -9,7 +9,7 @@ use super::{Framework, Handler, HTTP_METHODS};
 use crate::names::word_parts;
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{is_function_expression, member_parts, preorder, top_level_definitions};
+use crate::syntax::{is_function_expression, member_parts, top_level_definitions};
 
 /// The exports of a Next.js `route.ts` that handle requests.
 const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -42,7 +42,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
     if has_use_server_directive(root, source) {
         file.server_actions(root, &mut handlers);
     }
-    for node in preorder(root) {
+    for node in candidates(root, source) {
         match node.kind() {
             "call_expression" => file.route_registration(node, &mut handlers),
             "class_declaration" | "class" => file.nest_controller(node, &mut handlers),
@@ -54,6 +54,105 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         }
     }
     handlers
+}
+
+/// The nodes that may register or be handlers, in the order of a preorder walk: the calls of
+/// a route method (`.get(…)`, `.route(…)`), the classes decorated with `Controller`, and the
+/// functions whose body starts with `"use server"`.
+///
+/// Each of them has a word of its own in the text, so they are found from where those words
+/// occur rather than by walking every node of the file: this is the most of a handler search,
+/// and the language server runs it on every change.
+fn candidates<'tree>(root: Node<'tree>, source: &Source) -> Vec<Node<'tree>> {
+    let text = source.text();
+    let mut found = Vec::new();
+    for word in identifier_words(text) {
+        let name = &text[word.clone()];
+        let is_controller = name == "Controller";
+        if !is_controller && name != "route" && !HTTP_METHODS.contains(&name) {
+            continue;
+        }
+        let node = root
+            .named_descendant_for_byte_range(word.start, word.end)
+            .filter(|node| node.byte_range() == word);
+        found.extend(node.and_then(if is_controller {
+            decorated_class
+        } else {
+            route_call
+        }));
+    }
+    for quote in memchr::memmem::find_iter(text.as_bytes(), "use server") {
+        let directive = root
+            .named_descendant_for_byte_range(quote, quote + "use server".len())
+            .and_then(|node| ancestor_of_kind(node, &["expression_statement"]));
+        let function = directive
+            .and_then(|statement| statement.parent())
+            .filter(|body| body.kind() == "statement_block")
+            .and_then(|body| body.parent());
+        found.extend(function);
+    }
+    // Parents come before their children in a preorder walk, and start no later.
+    found.sort_by_key(|node| (node.start_byte(), std::cmp::Reverse(node.end_byte())));
+    found.dedup_by_key(|node| node.id());
+    found
+}
+
+/// The call whose callee's property is `property`: `router.get` in `router.get(…)`.
+fn route_call(property: Node<'_>) -> Option<Node<'_>> {
+    let member = property
+        .parent()
+        .filter(|member| member.kind() == "member_expression")?;
+    let call = member
+        .parent()
+        .filter(|call| call.kind() == "call_expression")?;
+    let callee = call.child_by_field_name("function")?;
+    (callee.id() == member.id()).then_some(call)
+}
+
+/// The class that a decorator naming `Controller` (at `name`) decorates, on the class itself
+/// or on the `export` statement before it.
+fn decorated_class(name: Node<'_>) -> Option<Node<'_>> {
+    let decorator = ancestor_of_kind(name, &["decorator"])?;
+    let decorated = decorator.parent()?;
+    match decorated.kind() {
+        "class_declaration" | "class" => Some(decorated),
+        "export_statement" => decorated
+            .child_by_field_name("declaration")
+            .filter(|declaration| declaration.kind() == "class_declaration"),
+        _ => None,
+    }
+}
+
+/// The nearest of `node` and its ancestors whose kind is one of `kinds`.
+fn ancestor_of_kind<'tree>(node: Node<'tree>, kinds: &[&str]) -> Option<Node<'tree>> {
+    let mut current = Some(node);
+    while let Some(candidate) = current {
+        if kinds.contains(&candidate.kind()) {
+            return Some(candidate);
+        }
+        current = candidate.parent();
+    }
+    None
+}
+
+/// The byte ranges of the identifier-like words of a text: runs of letters, digits, `_`, `$`
+/// and non-ASCII characters, which keeps `éget` one word and every range on character
+/// boundaries.
+fn identifier_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let is_word =
+        |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$' || byte >= 0x80;
+    let mut position = 0;
+    std::iter::from_fn(move || {
+        while position < bytes.len() && !is_word(bytes[position]) {
+            position += 1;
+        }
+        let start = position;
+        while position < bytes.len() && is_word(bytes[position]) {
+            position += 1;
+        }
+        (start < position).then_some(start..position)
+    })
 }
 
 /// `app/**/route.ts` (and `.js`, `.mts`…), in a folder named `app` at any depth (`src/app`).
