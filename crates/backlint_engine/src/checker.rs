@@ -11,7 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
 
 use crate::diagnostic::Finding;
 use crate::language::Grammar;
@@ -35,15 +35,43 @@ pub fn check_tree(
     rules: &RuleSet,
 ) -> CheckerOutput {
     let root = tree.root_node();
-    let mut semantic = Semantic::new(grammar, root, source);
-    let mut output = CheckerOutput::default();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        semantic.enter(node, source);
-        for &rule_index in rules.rules_for(grammar, node.kind_id()) {
+    let mut walk = Walk::new(root, source, grammar, rules);
+    walk.subtree(root);
+    walk.output
+}
+
+/// The Checker's walk: the semantic state, and the findings so far.
+pub(crate) struct Walk<'a, 'tree> {
+    pub(crate) semantic: Semantic<'tree>,
+    source: &'tree Source,
+    grammar: Grammar,
+    rules: &'a RuleSet,
+    pub(crate) output: CheckerOutput,
+}
+
+impl<'a, 'tree> Walk<'a, 'tree> {
+    pub(crate) fn new(
+        root: Node<'tree>,
+        source: &'tree Source,
+        grammar: Grammar,
+        rules: &'a RuleSet,
+    ) -> Walk<'a, 'tree> {
+        Walk {
+            semantic: Semantic::new(grammar, root, source),
+            source,
+            grammar,
+            rules,
+            output: CheckerOutput::default(),
+        }
+    }
+
+    /// Enters `node` and hands it to its rules.
+    pub(crate) fn enter(&mut self, node: Node<'tree>) {
+        self.semantic.enter(node, self.source);
+        for &rule_index in self.rules.rules_for(self.grammar, node.kind_id()) {
             let rule_index = rule_index as usize;
-            if output
+            if self
+                .output
                 .panicked
                 .iter()
                 .any(|(index, _)| *index == rule_index)
@@ -51,30 +79,43 @@ pub fn check_tree(
                 continue;
             }
             let mut context = RuleContext {
-                source,
-                semantic: &semantic,
-                grammar,
+                source: self.source,
+                semantic: &self.semantic,
+                grammar: self.grammar,
                 rule_index,
-                findings: &mut output.findings,
+                findings: &mut self.output.findings,
             };
-            let rule = &rules.rules()[rule_index].rule;
+            let rule = &self.rules.rules()[rule_index].rule;
             let outcome = catch_unwind(AssertUnwindSafe(|| rule.check(node, &mut context)));
             if let Err(payload) = outcome {
-                output
+                self.output
                     .panicked
                     .push((rule_index, panic_message(payload.as_ref())));
             }
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
+    }
+
+    pub(crate) fn leave(&mut self, node: Node<'tree>) {
+        self.semantic.leave(node);
+    }
+
+    /// Enters and leaves every node of the subtree at `root`, `root` included.
+    pub(crate) fn subtree(&mut self, root: Node<'tree>) {
+        // A cursor made at `root` cannot leave its subtree.
+        let mut cursor = root.walk();
         loop {
-            semantic.leave(cursor.node());
-            if cursor.goto_next_sibling() {
-                break;
+            self.enter(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
             }
-            if !cursor.goto_parent() {
-                return output;
+            loop {
+                self.leave(cursor.node());
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ pub mod names;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;
+pub mod reuse;
 pub mod rule;
 pub mod rule_docs;
 pub mod semantic;
@@ -30,8 +31,10 @@ pub mod syntax;
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
 pub use language::{Grammar, Language};
 pub use pipeline::{
-    check_bytes, check_parsed, check_paths, check_source, CheckError, CheckResult, FileReport,
+    check_bytes, check_parsed, check_parsed_reusing, check_paths, check_source, CheckError,
+    CheckResult, FileReport,
 };
+pub use reuse::CheckMemo;
 pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};
 pub use settings::Settings;
 pub use source::Source;

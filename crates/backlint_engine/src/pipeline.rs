@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::baseline::BaselineOutcome;
-use crate::checker::check_tree;
+use crate::checker::{check_tree, CheckerOutput};
 use crate::diagnostic::{
     Diagnostic, Edit, Finding, Fix, Notification, NotificationKind, RelatedLocation, Snippet,
 };
@@ -19,6 +19,7 @@ use crate::discovery::{discover, DiscoveryError, SourceFile};
 use crate::fingerprint::{fingerprints, FingerprintInput};
 use crate::language::Grammar;
 use crate::parse::parse;
+use crate::reuse::{check_tree_reusing, CheckMemo};
 use crate::rule::RuleSet;
 use crate::settings::{RuleResolver, SelectionError, Settings};
 use crate::source::{Decoding, Source};
@@ -242,6 +243,39 @@ pub fn check_parsed(
     settings: &Settings,
     rules: &RuleSet,
 ) -> FileReport {
+    let output = (!settings.parse_only).then(|| check_tree(tree, source, grammar, rules));
+    report(source, tree, settings, rules, output)
+}
+
+/// Like [`check_parsed`], for a document checked again and again as it is edited: reuses what
+/// `previous`, the memo of a check of an earlier version with the same rules and settings,
+/// found in the statements that did not change, and returns the memo of this check.
+pub fn check_parsed_reusing(
+    source: &Source,
+    grammar: Grammar,
+    tree: &Tree,
+    settings: &Settings,
+    rules: &RuleSet,
+    previous: Option<&CheckMemo>,
+) -> (FileReport, Option<CheckMemo>) {
+    if settings.parse_only {
+        return (report(source, tree, settings, rules, None), None);
+    }
+    let (output, memo) = check_tree_reusing(tree, source, grammar, rules, previous);
+    (
+        report(source, tree, settings, rules, Some(output)),
+        Some(memo),
+    )
+}
+
+/// The report of a file from what the Checker found (`None`: the file was only parsed).
+fn report(
+    source: &Source,
+    tree: &Tree,
+    settings: &Settings,
+    rules: &RuleSet,
+    output: Option<CheckerOutput>,
+) -> FileReport {
     let path = display(&source.path);
     let mut report = FileReport {
         path: path.clone(),
@@ -256,10 +290,9 @@ pub fn check_parsed(
             message: parse_error_message(root, source),
         });
     }
-    if settings.parse_only {
+    let Some(output) = output else {
         return report;
-    }
-    let output = check_tree(tree, source, grammar, rules);
+    };
     let policy = rules.suppression_policy();
     let mut suppressions = Suppressions::parse(
         tree,

@@ -12,6 +12,12 @@ use crate::source::Source;
 /// A rule. It declares the node kinds it wants and is handed each such node once, on the
 /// Checker's single walk of the file. Rules keep no mutable state: one instance serves every
 /// file on every thread.
+///
+/// What a rule finds in a top-level statement depends only on that statement's text and on
+/// what the semantic model says of the file (imports, handlers, databases, module-load code),
+/// or on the file's top-level code outside function bodies: the language server reuses the
+/// findings of the statements an edit did not touch on those terms (`reuse`). A rule that
+/// needs more of the file asks the semantic model, which then includes it in those terms.
 pub trait Rule: Send + Sync {
     /// The tree-sitter node kinds the rule inspects in `language` (named kinds such as
     /// `call_expression`, or anonymous tokens such as `any`); empty where the rule does not apply.

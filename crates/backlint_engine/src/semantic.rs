@@ -105,7 +105,7 @@ pub enum Imported {
 }
 
 /// The top-level imports of a file, collected before the walk.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Imports {
     entries: Vec<Import>,
 }
@@ -412,6 +412,12 @@ impl<'tree> Semantic<'tree> {
     /// node). Rules that still want to find something there must check the tokens around it.
     pub fn in_error_region(&self) -> bool {
         self.error_depth > 0
+    }
+
+    /// The names that module-load code calls or constructs, with the offset of the first
+    /// such call.
+    pub fn module_load_calls(&self) -> &[(String, usize)] {
+        &self.module_load().invoked
     }
 
     fn module_load(&self) -> &ModuleLoad {

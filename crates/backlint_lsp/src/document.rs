@@ -4,14 +4,32 @@
 //! touch.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use backlint_engine::parse::reparse;
 use backlint_engine::rule::RuleSet;
-use backlint_engine::{check_parsed, FileReport, Grammar, Settings, Source};
+use backlint_engine::{check_parsed_reusing, CheckMemo, FileReport, Grammar, Settings, Source};
 use lsp_types::TextDocumentContentChangeEvent;
 use tree_sitter::{InputEdit, Tree};
 
 use crate::line_index::{LineIndex, PositionEncoding};
+use crate::workspace::Target;
+
+/// What a check of a document leaves for the next one. It holds the settings and rules it was
+/// made with, since it serves only a check with the same ones.
+#[derive(Clone)]
+pub struct Memo {
+    settings: Arc<Settings>,
+    rules: Arc<RuleSet>,
+    check: Arc<CheckMemo>,
+}
+
+impl Memo {
+    /// How many statements the check that made this memo took from the one before.
+    pub fn reused(&self) -> usize {
+        self.check.reused()
+    }
+}
 
 /// Cloning a document is cheap enough to hand a snapshot to a worker: the tree is shared.
 #[derive(Clone)]
@@ -110,11 +128,35 @@ impl Document {
         self.version = version;
     }
 
-    /// Checks the document as it is now, with its current tree.
-    pub fn check(&self, settings: &Settings, rules: &RuleSet) -> Option<FileReport> {
+    /// Checks the document as it is now, with its current tree, reusing what `previous` (a
+    /// check of an earlier version) found in the statements the edits since did not touch.
+    pub fn check(
+        &self,
+        target: &Target,
+        previous: Option<&Memo>,
+    ) -> Option<(FileReport, Option<Memo>)> {
         let tree = self.tree.as_ref()?;
         let source = Source::new(self.path.clone(), self.text.clone());
-        Some(check_parsed(&source, self.grammar, tree, settings, rules))
+        let previous = previous
+            .filter(|previous| {
+                Arc::ptr_eq(&previous.settings, &target.settings)
+                    && Arc::ptr_eq(&previous.rules, &target.rules)
+            })
+            .map(|previous| previous.check.as_ref());
+        let (report, memo) = check_parsed_reusing(
+            &source,
+            self.grammar,
+            tree,
+            &target.settings,
+            &target.rules,
+            previous,
+        );
+        let memo = memo.map(|check| Memo {
+            settings: Arc::clone(&target.settings),
+            rules: Arc::clone(&target.rules),
+            check: Arc::new(check),
+        });
+        Some((report, memo))
     }
 
     /// Replaces a byte range of the text, and tells the tree where.

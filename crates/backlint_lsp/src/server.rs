@@ -47,7 +47,7 @@ use serde_json::Value;
 
 use crate::code_actions::{code_actions, fix_all_kind};
 use crate::diagnostics::{config_problem, to_protocol};
-use crate::document::Document;
+use crate::document::{Document, Memo};
 use crate::line_index::PositionEncoding;
 use crate::transport::{Incoming, Outgoing};
 use crate::workspace::{ConfigProblem, Workspaces};
@@ -81,6 +81,8 @@ struct OpenDocument {
     latest_version: Arc<AtomicI64>,
     /// The findings for the current version, once checked.
     checked: Option<Checked>,
+    /// What the latest check left for the next one.
+    memo: Option<Memo>,
 }
 
 struct Checked {
@@ -105,6 +107,7 @@ struct CheckDone {
     latest_version: Arc<AtomicI64>,
     /// `None` when the check was skipped (stale or closed) or the file is excluded.
     checked: Option<(FileReport, Vec<lsp_types::Diagnostic>)>,
+    memo: Option<Memo>,
     waiting: Waiting,
 }
 
@@ -454,6 +457,7 @@ impl Server {
                 document,
                 latest_version: Arc::new(AtomicI64::new(i64::from(item.version))),
                 checked: None,
+                memo: None,
             },
         );
         self.to_check.insert(item.uri);
@@ -620,6 +624,7 @@ impl Server {
             return;
         };
         let snapshot = open.document.clone();
+        let previous = open.memo.clone();
         let latest_version = Arc::clone(&open.latest_version);
         let target = self.workspaces.target(snapshot.path());
         let encoding = self.encoding;
@@ -627,19 +632,17 @@ impl Server {
         self.workers.spawn(move || {
             let version = snapshot.version();
             let is_current = latest_version.load(Ordering::SeqCst) == i64::from(version);
-            let checked = match (&waiting, target) {
-                (Waiting::Publish, _) if !is_current => None,
-                (_, None) => Some((FileReport::default(), Vec::new())),
+            let (checked, memo) = match (&waiting, target) {
+                (Waiting::Publish, _) if !is_current => (None, None),
+                (_, None) => (Some((FileReport::default(), Vec::new())), None),
                 (_, Some(target)) => catch_unwind(AssertUnwindSafe(|| {
-                    snapshot
-                        .check(&target.settings, &target.rules)
-                        .map(|report| {
-                            let diagnostics = to_protocol(&report, &snapshot, &uri, encoding);
-                            (report, diagnostics)
-                        })
+                    let (report, memo) = snapshot.check(&target, previous.as_ref())?;
+                    let diagnostics = to_protocol(&report, &snapshot, &uri, encoding);
+                    Some((Some((report, diagnostics)), memo))
                 }))
                 .ok()
-                .flatten(),
+                .flatten()
+                .unwrap_or((None, None)),
             };
             // The main loop is gone only when the server is ending.
             let _ = done.send(CheckDone {
@@ -647,6 +650,7 @@ impl Server {
                 version,
                 latest_version,
                 checked,
+                memo,
                 waiting,
             });
         });
@@ -658,8 +662,17 @@ impl Server {
             version,
             latest_version,
             checked,
+            memo,
             waiting,
         } = finished;
+        let same_document = self
+            .documents
+            .get_mut(&uri)
+            .filter(|open| Arc::ptr_eq(&open.latest_version, &latest_version));
+        if let (Some(open), Some(memo)) = (same_document, memo) {
+            // A memo of an older version still serves the next check of this document.
+            open.memo = Some(memo);
+        }
         let open = self.documents.get_mut(&uri).filter(|open| {
             Arc::ptr_eq(&open.latest_version, &latest_version) && open.document.version() == version
         });
@@ -724,9 +737,10 @@ impl Server {
             let Some(target) = self.workspaces.target(open.document.path()) else {
                 return Vec::new();
             };
-            let Some(report) = open.document.check(&target.settings, &target.rules) else {
+            let Some((report, memo)) = open.document.check(&target, open.memo.as_ref()) else {
                 return Vec::new();
             };
+            open.memo = memo;
             let diagnostics = to_protocol(&report, &open.document, uri, self.encoding);
             open.checked = Some(Checked {
                 version,

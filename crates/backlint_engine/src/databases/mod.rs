@@ -135,7 +135,7 @@ impl DatabaseCall {
 }
 
 /// What a file shows about the database libraries it uses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Databases {
     grammar: Grammar,
     file: FileEvidence,
@@ -143,7 +143,7 @@ pub struct Databases {
 
 /// The libraries a file uses, from its imports and text. Shapes that several libraries share
 /// need this evidence; distinctive shapes do not.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct FileEvidence {
     prisma: bool,
     drizzle: bool,

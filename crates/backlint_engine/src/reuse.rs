@@ -1,0 +1,416 @@
+//! Checking a document again after an edit, reusing the findings of the top-level statements
+//! that did not change. The language server checks on every keystroke, and one walk of a
+//! 5,000-line file costs more than an editor can wait; the statement being typed in is all
+//! that has to be walked again.
+//!
+//! The findings of a top-level statement depend on its own text and on what the semantic
+//! model answers about the whole file (rules read other statements only through it; see
+//! [`Rule`](crate::rule::Rule)). So a statement's findings of the previous check are kept when:
+//!
+//! 1. its text is the same, it lies in the unchanged start or end of the file, and it starts on
+//!    the same line (messages name lines: `the loop on line 12`);
+//! 2. the statements in between changed only inside function bodies: their *shape*, the text
+//!    outside function bodies, is the same, so imports, top-level definitions and assignments,
+//!    decorators, class fields and module-level code are too;
+//! 3. the file's facts are the same: imports, database evidence, the names module-load code
+//!    calls and the lines of those calls, the entry-point verdict, and the handlers whose
+//!    function lies in a kept statement, with the text of their registration;
+//! 4. every range of its findings (the finding, related locations, fix edits, redactions) lies
+//!    inside it;
+//! 5. neither tree has syntax errors, and no rule panicked.
+//!
+//! Otherwise the whole file is walked, as `check_tree` does.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
+
+use crate::checker::{check_tree, CheckerOutput, Walk};
+use crate::databases::Databases;
+use crate::diagnostic::Finding;
+use crate::frameworks::{Framework, Handler};
+use crate::language::Grammar;
+use crate::rule::RuleSet;
+use crate::semantic::{Imports, Semantic};
+use crate::source::Source;
+
+/// What a check keeps for the next check of the same document, with the same rules and
+/// settings.
+#[derive(Debug, Clone)]
+pub struct CheckMemo {
+    statements: Vec<StatementMemo>,
+    facts: Facts,
+    /// Whether nothing of this check may be reused: the tree had syntax errors (error recovery
+    /// can parse the same text differently depending on what surrounds it), or a rule panicked.
+    unusable: bool,
+    /// How many statements this check took from the previous one.
+    reused: usize,
+}
+
+impl CheckMemo {
+    /// How many statements' findings the check took from the previous check.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+}
+
+#[derive(Debug, Clone)]
+struct StatementMemo {
+    range: Range<usize>,
+    /// The line it starts on: messages name lines (`the loop on line 12`), so findings are
+    /// reused only where the lines did not move.
+    line: usize,
+    text_hash: u64,
+    shape: u64,
+    /// Its findings with ranges relative to its start; `None` when a range lies outside it.
+    findings: Option<Vec<(usize, Finding)>>,
+}
+
+/// What the findings of a statement can depend on outside it.
+#[derive(Debug, Clone)]
+struct Facts {
+    imports: Imports,
+    databases: Databases,
+    /// The names module-load code calls, with the line of the call (messages show it).
+    module_load_calls: Vec<(String, usize)>,
+    is_entry_point: bool,
+    /// The handlers, each with a hash of its registration's text.
+    handlers: Vec<(Handler, Option<u64>)>,
+}
+
+impl Facts {
+    fn of(semantic: &Semantic<'_>, source: &Source) -> Facts {
+        let text = source.text();
+        Facts {
+            imports: semantic.imports().clone(),
+            databases: semantic.databases().clone(),
+            module_load_calls: semantic
+                .module_load_calls()
+                .iter()
+                .map(|(name, offset)| (name.clone(), source.position(*offset).line))
+                .collect(),
+            is_entry_point: semantic.is_entry_point(),
+            handlers: semantic
+                .handlers()
+                .all()
+                .iter()
+                .map(|handler| {
+                    let registration = handler
+                        .registration
+                        .clone()
+                        .map(|range| xxh3_64(&text.as_bytes()[range]));
+                    (handler.clone(), registration)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A handler as the statements that are kept see it: its function by statement and offset
+/// within it, its registration likewise, or by its text when it lies in a changed statement.
+#[derive(Debug, PartialEq, Eq)]
+struct KeptHandler<'a> {
+    framework: Framework,
+    name: &'a str,
+    function: (usize, Range<usize>),
+    registration: Option<Place>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Place {
+    Kept(usize, Range<usize>),
+    Changed(u64),
+}
+
+/// Checks a tree, reusing what `previous` (a check of an earlier version of the same document
+/// with the same rules and settings) found in the statements that did not change.
+pub fn check_tree_reusing(
+    tree: &Tree,
+    source: &Source,
+    grammar: Grammar,
+    rules: &RuleSet,
+    previous: Option<&CheckMemo>,
+) -> (CheckerOutput, CheckMemo) {
+    let root = tree.root_node();
+    let text = source.text();
+    let mut cursor = root.walk();
+    let statements: Vec<Node<'_>> = root.children(&mut cursor).collect();
+    let ranges: Vec<Range<usize>> = statements.iter().map(Node::byte_range).collect();
+    let text_hashes: Vec<u64> = ranges
+        .iter()
+        .map(|range| xxh3_64(&text.as_bytes()[range.clone()]))
+        .collect();
+    let mut walk = Walk::new(root, source, grammar, rules);
+    let facts = Facts::of(&walk.semantic, source);
+    let mut shapes: Vec<Option<u64>> = vec![None; statements.len()];
+    let mut reused: Vec<Option<&StatementMemo>> = vec![None; statements.len()];
+    if let Some(previous) = previous.filter(|previous| !previous.unusable && !root.has_error()) {
+        let alignment = Alignment::new(&previous.statements, &ranges, &text_hashes);
+        for index in alignment.changed_new() {
+            shapes[index] = Some(shape(statements[index], text));
+        }
+        for (index, old) in alignment.kept() {
+            shapes[index] = Some(previous.statements[old].shape);
+        }
+        let same_shapes = previous.statements[alignment.changed_old()]
+            .iter()
+            .map(|statement| Some(statement.shape))
+            .eq(alignment.changed_new().map(|index| shapes[index]));
+        let old_ranges: Vec<Range<usize>> = previous
+            .statements
+            .iter()
+            .map(|statement| statement.range.clone())
+            .collect();
+        let same_facts = same_shapes
+            && facts.imports == previous.facts.imports
+            && facts.databases == previous.facts.databases
+            && facts.module_load_calls == previous.facts.module_load_calls
+            && facts.is_entry_point == previous.facts.is_entry_point
+            && kept_handlers(&previous.facts.handlers, &old_ranges, |old| {
+                alignment.new_index_of_old(old)
+            }) == kept_handlers(&facts.handlers, &ranges, |new| {
+                alignment.is_kept_new(new).then_some(new)
+            });
+        if same_facts {
+            for (index, old) in alignment.kept() {
+                let old = &previous.statements[old];
+                if old.line == source.position(ranges[index].start).line {
+                    reused[index] = Some(old);
+                }
+            }
+        }
+    }
+    walk.enter(root);
+    let mut memos = Vec::with_capacity(statements.len());
+    for (index, statement) in statements.iter().enumerate() {
+        let range = statement.byte_range();
+        let first_finding = walk.output.findings.len();
+        match reused[index].and_then(|memo| memo.findings.as_ref()) {
+            Some(findings) => walk.output.findings.extend(
+                findings
+                    .iter()
+                    .map(|(rule, finding)| (*rule, shifted(finding, range.start, Shift::Forward))),
+            ),
+            None => walk.subtree(*statement),
+        }
+        let findings = &walk.output.findings[first_finding..];
+        let relative = findings
+            .iter()
+            .all(|(_, finding)| lies_within(finding, &range))
+            .then(|| {
+                findings
+                    .iter()
+                    .map(|(rule, finding)| (*rule, shifted(finding, range.start, Shift::Back)))
+                    .collect()
+            });
+        memos.push(StatementMemo {
+            text_hash: text_hashes[index],
+            shape: shapes[index].unwrap_or_else(|| shape(*statement, text)),
+            findings: relative,
+            line: source.position(range.start).line,
+            range,
+        });
+    }
+    walk.leave(root);
+    let panicked = !walk.output.panicked.is_empty();
+    let memo = CheckMemo {
+        statements: memos,
+        facts,
+        unusable: panicked || root.has_error(),
+        reused: reused
+            .iter()
+            .filter(|memo| memo.is_some_and(|memo| memo.findings.is_some()))
+            .count(),
+    };
+    if panicked && reused.iter().any(Option::is_some) {
+        // A rule stopped by a panic misses the statements after it in a full walk; so must it
+        // here, where some of them were not walked.
+        return (check_tree(tree, source, grammar, rules), memo);
+    }
+    (walk.output, memo)
+}
+
+/// Which statements of the old and new versions are the same: those of the longest common
+/// start and end, by text.
+struct Alignment {
+    prefix: usize,
+    suffix: usize,
+    old_count: usize,
+    new_count: usize,
+}
+
+impl Alignment {
+    fn new(old: &[StatementMemo], new_ranges: &[Range<usize>], new_hashes: &[u64]) -> Alignment {
+        let same = |old_index: usize, new_index: usize| {
+            let statement = &old[old_index];
+            statement.text_hash == new_hashes[new_index]
+                && statement.range.len() == new_ranges[new_index].len()
+        };
+        let shorter = old.len().min(new_ranges.len());
+        let prefix = (0..shorter).take_while(|&index| same(index, index)).count();
+        let suffix = (0..shorter - prefix)
+            .take_while(|&back| same(old.len() - 1 - back, new_ranges.len() - 1 - back))
+            .count();
+        Alignment {
+            prefix,
+            suffix,
+            old_count: old.len(),
+            new_count: new_ranges.len(),
+        }
+    }
+
+    fn changed_old(&self) -> Range<usize> {
+        self.prefix..self.old_count - self.suffix
+    }
+
+    fn changed_new(&self) -> Range<usize> {
+        self.prefix..self.new_count - self.suffix
+    }
+
+    /// The kept statements: (new index, old index).
+    fn kept(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        (0..self.prefix).map(|index| (index, index)).chain(
+            (self.new_count - self.suffix..self.new_count)
+                .map(|index| (index, index + self.old_count - self.new_count)),
+        )
+    }
+
+    fn is_kept_new(&self, index: usize) -> bool {
+        !self.changed_new().contains(&index)
+    }
+
+    fn new_index_of_old(&self, index: usize) -> Option<usize> {
+        if index < self.prefix {
+            Some(index)
+        } else if index >= self.old_count - self.suffix {
+            Some(index + self.new_count - self.old_count)
+        } else {
+            None
+        }
+    }
+}
+
+/// The handlers whose function lies in a kept statement, placed by statement (`kept_index`
+/// gives the new index of a kept statement, `None` for a changed one) and offset within it.
+fn kept_handlers<'a>(
+    handlers: &'a [(Handler, Option<u64>)],
+    ranges: &[Range<usize>],
+    kept_index: impl Fn(usize) -> Option<usize>,
+) -> Vec<KeptHandler<'a>> {
+    let place = |range: &Range<usize>| {
+        let index = ranges.partition_point(|statement| statement.end <= range.start);
+        let statement = ranges.get(index)?;
+        let kept = kept_index(index)?;
+        Some((
+            kept,
+            range.start - statement.start..range.end - statement.start,
+        ))
+    };
+    handlers
+        .iter()
+        .filter_map(|(handler, registration_hash)| {
+            let function = place(&handler.function)?;
+            let registration = match (&handler.registration, registration_hash) {
+                (Some(range), Some(hash)) => Some(
+                    place(range).map_or(Place::Changed(*hash), |(index, within)| {
+                        Place::Kept(index, within)
+                    }),
+                ),
+                _ => None,
+            };
+            Some(KeptHandler {
+                framework: handler.framework,
+                name: &handler.name,
+                function,
+                registration,
+            })
+        })
+        .collect()
+}
+
+/// A hash of a statement's text outside the bodies of the functions in it: what an edit inside
+/// a function body leaves as it was.
+fn shape(statement: Node<'_>, text: &str) -> u64 {
+    let mut hasher = Xxh3::new();
+    let mut position = statement.start_byte();
+    let mut cursor = statement.walk();
+    'walk: loop {
+        let node = cursor.node();
+        match function_body(node) {
+            Some(body) => {
+                hasher.update(&text.as_bytes()[position..body.start_byte()]);
+                // 0xFF is never a byte of UTF-8 text: it marks where a body was left out.
+                hasher.update(&[0xFF]);
+                position = body.end_byte();
+            }
+            None if cursor.goto_first_child() => continue,
+            None => {}
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    hasher.update(&text.as_bytes()[position..statement.end_byte()]);
+    hasher.digest()
+}
+
+/// The body of a function, method or lambda, in either grammar.
+fn function_body(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "function_declaration"
+        | "function_expression"
+        | "function"
+        | "arrow_function"
+        | "generator_function_declaration"
+        | "generator_function"
+        | "method_definition"
+        | "function_definition"
+        | "lambda" => node.child_by_field_name("body"),
+        _ => None,
+    }
+}
+
+fn lies_within(finding: &Finding, range: &Range<usize>) -> bool {
+    let inside = |inner: &Range<usize>| range.start <= inner.start && inner.end <= range.end;
+    inside(&finding.range)
+        && finding.related.iter().all(|(related, _)| inside(related))
+        && finding
+            .fix
+            .as_ref()
+            .is_none_or(|fix| fix.edits.iter().all(|(edit, _)| inside(edit)))
+        && finding.redactions.iter().all(inside)
+}
+
+#[derive(Clone, Copy)]
+enum Shift {
+    Forward,
+    Back,
+}
+
+/// A finding with every range moved by `by` bytes.
+fn shifted(finding: &Finding, by: usize, shift: Shift) -> Finding {
+    let moved = |range: &Range<usize>| match shift {
+        Shift::Forward => range.start + by..range.end + by,
+        Shift::Back => range.start - by..range.end - by,
+    };
+    let mut finding = finding.clone();
+    finding.range = moved(&finding.range);
+    for (range, _) in &mut finding.related {
+        *range = moved(range);
+    }
+    if let Some(fix) = &mut finding.fix {
+        for (range, _) in &mut fix.edits {
+            *range = moved(range);
+        }
+    }
+    for range in &mut finding.redactions {
+        *range = moved(range);
+    }
+    finding
+}
