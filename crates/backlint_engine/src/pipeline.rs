@@ -244,12 +244,21 @@ pub fn check_parsed(
     rules: &RuleSet,
 ) -> FileReport {
     let output = (!settings.parse_only).then(|| check_tree(tree, source, grammar, rules));
-    report(source, tree, settings, rules, output)
+    report(source, tree, settings, rules, output, LineHashes::Computed)
+}
+
+/// Whether diagnostics carry GitHub's line hashes. Each needs a pass over the whole file (a
+/// line's hash counts the lines before it with the same content), and editors show none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineHashes {
+    Computed,
+    Left,
 }
 
 /// Like [`check_parsed`], for a document checked again and again as it is edited: reuses what
 /// `previous`, the memo of a check of an earlier version with the same rules and settings,
-/// found in the statements that did not change, and returns the memo of this check.
+/// found in the statements that did not change, and returns the memo of this check. The
+/// diagnostics have no GitHub line hashes.
 pub fn check_parsed_reusing(
     source: &Source,
     grammar: Grammar,
@@ -259,13 +268,21 @@ pub fn check_parsed_reusing(
     previous: Option<&CheckMemo>,
 ) -> (FileReport, Option<CheckMemo>) {
     if settings.parse_only {
-        return (report(source, tree, settings, rules, None), None);
+        return (
+            report(source, tree, settings, rules, None, LineHashes::Left),
+            None,
+        );
     }
     let (output, memo) = check_tree_reusing(tree, source, grammar, rules, previous);
-    (
-        report(source, tree, settings, rules, Some(output)),
-        Some(memo),
-    )
+    let report = report(
+        source,
+        tree,
+        settings,
+        rules,
+        Some(output),
+        LineHashes::Left,
+    );
+    (report, Some(memo))
 }
 
 /// The report of a file from what the Checker found (`None`: the file was only parsed).
@@ -275,6 +292,7 @@ fn report(
     settings: &Settings,
     rules: &RuleSet,
     output: Option<CheckerOutput>,
+    line_hashes: LineHashes,
 ) -> FileReport {
     let path = display(&source.path);
     let mut report = FileReport {
@@ -310,7 +328,7 @@ fn report(
             ),
         });
     }
-    let diagnostics = resolve(output.findings, source, &path, rules);
+    let diagnostics = resolve(output.findings, source, &path, rules, line_hashes);
     let (mut kept, suppressed) = suppressions.apply(diagnostics);
     let comment_findings: Vec<(usize, Finding)> = suppressions
         .comment_findings(|rule| rules.index_of(rule).is_some(), policy.require_reason)
@@ -321,7 +339,7 @@ fn report(
         })
         .collect();
     if !comment_findings.is_empty() {
-        kept.extend(resolve(comment_findings, source, &path, rules));
+        kept.extend(resolve(comment_findings, source, &path, rules, line_hashes));
         kept.sort_by(|a, b| (a.start, a.rule).cmp(&(b.start, b.rule)));
     }
     report.diagnostics = kept;
@@ -375,6 +393,7 @@ fn resolve(
     source: &Source,
     path: &str,
     rules: &RuleSet,
+    with_line_hashes: LineHashes,
 ) -> Vec<Diagnostic> {
     let mut findings = findings;
     findings.sort_by(|(rule_a, a), (rule_b, b)| {
@@ -399,7 +418,10 @@ fn resolve(
     ));
     let mut lines: Vec<usize> = starts.iter().map(|start| start.line).collect();
     lines.dedup();
-    let line_hashes = source.line_hashes(&lines);
+    let line_hashes = match with_line_hashes {
+        LineHashes::Computed => source.line_hashes(&lines),
+        LineHashes::Left => std::collections::HashMap::new(),
+    };
     findings
         .into_iter()
         .zip(starts)

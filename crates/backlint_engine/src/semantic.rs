@@ -215,6 +215,8 @@ enum Role {
     JsDoWhile,
     JsDeclarator,
     JsDecorator,
+    /// A type annotation or declaration: nothing in it runs.
+    JsType,
     PyFunction,
     PyClass,
     PyFor,
@@ -243,6 +245,11 @@ const JS_ROLES: &[(&str, Role)] = &[
     ("do_statement", Role::JsDoWhile),
     ("variable_declarator", Role::JsDeclarator),
     ("decorator", Role::JsDecorator),
+    ("type_annotation", Role::JsType),
+    ("interface_declaration", Role::JsType),
+    ("type_alias_declaration", Role::JsType),
+    ("type_arguments", Role::JsType),
+    ("type_parameters", Role::JsType),
 ];
 
 const PYTHON_ROLES: &[(&str, Role)] = &[
@@ -721,7 +728,8 @@ fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> Mod
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             let skip = match role(child) {
-                Role::JsFunction | Role::PyFunction => true,
+                // Types hold no calls, and TypeScript modules are often mostly types.
+                Role::JsFunction | Role::PyFunction | Role::JsType => true,
                 Role::JsField => !has_static_keyword(child),
                 _ => false,
             };
