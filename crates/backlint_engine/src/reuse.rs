@@ -9,9 +9,10 @@
 //!
 //! 1. its text is the same, it lies in the unchanged start or end of the file, and it starts on
 //!    the same line (messages name lines: `the loop on line 12`);
-//! 2. the statements in between changed only inside function bodies: their *shape*, the text
-//!    outside function bodies, is the same, so imports, top-level definitions and assignments,
-//!    decorators, class fields and module-level code are too;
+//! 2. the statements in between that assign at module level (outside function bodies) have
+//!    the same *shape*, their text outside function bodies: rules read those assignments
+//!    (`const TABLE = "orders"` makes `TABLE` safe in SQL). Typing in a function body, a
+//!    comment or a module-level call leaves them as they are;
 //! 3. the file's facts are the same: imports, database evidence, the names module-load code
 //!    calls and the lines of those calls, the entry-point verdict, and the handlers whose
 //!    function lies in a kept statement, with the text of their registration;
@@ -62,7 +63,7 @@ struct StatementMemo {
     /// reused only where the lines did not move.
     line: usize,
     text_hash: u64,
-    shape: u64,
+    shape: Shape,
     /// Its findings with ranges relative to its start; `None` when a range lies outside it.
     findings: Option<Vec<(usize, Finding)>>,
 }
@@ -143,7 +144,7 @@ pub fn check_tree_reusing(
         .collect();
     let mut walk = Walk::new(root, source, grammar, rules);
     let facts = Facts::of(&walk.semantic, source);
-    let mut shapes: Vec<Option<u64>> = vec![None; statements.len()];
+    let mut shapes: Vec<Option<Shape>> = vec![None; statements.len()];
     let mut reused: Vec<Option<&StatementMemo>> = vec![None; statements.len()];
     if let Some(previous) = previous.filter(|previous| !previous.unusable && !root.has_error()) {
         let alignment = Alignment::new(&previous.statements, &ranges, &text_hashes);
@@ -153,16 +154,23 @@ pub fn check_tree_reusing(
         for (index, old) in alignment.kept() {
             shapes[index] = Some(previous.statements[old].shape);
         }
-        let same_shapes = previous.statements[alignment.changed_old()]
+        let old_assignments = previous.statements[alignment.changed_old()]
             .iter()
-            .map(|statement| Some(statement.shape))
-            .eq(alignment.changed_new().map(|index| shapes[index]));
+            .map(|statement| statement.shape)
+            .filter(|shape| shape.assigns)
+            .map(|shape| shape.hash);
+        let new_assignments = alignment
+            .changed_new()
+            .filter_map(|index| shapes[index])
+            .filter(|shape| shape.assigns)
+            .map(|shape| shape.hash);
+        let same_assignments = old_assignments.eq(new_assignments);
         let old_ranges: Vec<Range<usize>> = previous
             .statements
             .iter()
             .map(|statement| statement.range.clone())
             .collect();
-        let same_facts = same_shapes
+        let same_facts = same_assignments
             && facts.imports == previous.facts.imports
             && facts.databases == previous.facts.databases
             && facts.module_load_calls == previous.facts.module_load_calls
@@ -329,14 +337,30 @@ fn kept_handlers<'a>(
         .collect()
 }
 
-/// A hash of a statement's text outside the bodies of the functions in it: what an edit inside
-/// a function body leaves as it was.
-fn shape(statement: Node<'_>, text: &str) -> u64 {
+/// A statement's text outside the bodies of the functions in it, which an edit inside a
+/// function body leaves as it was.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    hash: u64,
+    /// Whether it assigns or declares a variable there.
+    assigns: bool,
+}
+
+fn shape(statement: Node<'_>, text: &str) -> Shape {
     let mut hasher = Xxh3::new();
+    let mut assigns = false;
     let mut position = statement.start_byte();
     let mut cursor = statement.walk();
     'walk: loop {
         let node = cursor.node();
+        assigns |= matches!(
+            node.kind(),
+            "variable_declarator"
+                | "assignment_expression"
+                | "augmented_assignment_expression"
+                | "assignment"
+                | "augmented_assignment"
+        );
         match function_body(node) {
             Some(body) => {
                 hasher.update(&text.as_bytes()[position..body.start_byte()]);
@@ -357,7 +381,10 @@ fn shape(statement: Node<'_>, text: &str) -> u64 {
         }
     }
     hasher.update(&text.as_bytes()[position..statement.end_byte()]);
-    hasher.digest()
+    Shape {
+        hash: hasher.digest(),
+        assigns,
+    }
 }
 
 /// The body of a function, method or lambda, in either grammar.

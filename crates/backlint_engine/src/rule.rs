@@ -13,9 +13,9 @@ use crate::source::Source;
 /// Checker's single walk of the file. Rules keep no mutable state: one instance serves every
 /// file on every thread.
 ///
-/// What a rule finds in a top-level statement depends only on that statement's text and on
-/// what the semantic model says of the file (imports, handlers, databases, module-load code),
-/// or on the file's top-level code outside function bodies: the language server reuses the
+/// What a rule finds in a top-level statement depends only on that statement's text, on what
+/// the semantic model says of the file (imports, handlers, databases, module-load code), and
+/// on the module-level assignments of other statements: the language server reuses the
 /// findings of the statements an edit did not touch on those terms (`reuse`). A rule that
 /// needs more of the file asks the semantic model, which then includes it in those terms.
 pub trait Rule: Send + Sync {

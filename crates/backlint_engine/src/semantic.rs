@@ -699,8 +699,16 @@ fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> Mod
         .iter()
         .any(|(_, callee)| own_functions.contains(callee));
     let mut invoked: Vec<(String, usize)> = Vec::new();
-    let mut pending = vec![root];
-    while let Some(node) = pending.pop() {
+    let runs_at_load = |node: Node<'_>| match role(node) {
+        // Types hold no calls, and TypeScript modules are often mostly types.
+        Role::JsFunction | Role::PyFunction | Role::JsType => false,
+        Role::JsField => has_static_keyword(node),
+        _ => true,
+    };
+    // One cursor over the module-load code, stepping over what does not run at load.
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
         let callee = match (grammar, node.kind()) {
             (Grammar::Python, "call") => node.child_by_field_name("function"),
             (Grammar::Python, "if_statement") => {
@@ -725,16 +733,20 @@ fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> Mod
                 }
             }
         }
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            let skip = match role(child) {
-                // Types hold no calls, and TypeScript modules are often mostly types.
-                Role::JsFunction | Role::PyFunction | Role::JsType => true,
-                Role::JsField => !has_static_keyword(child),
-                _ => false,
-            };
-            if !skip {
-                pending.push(child);
+        let mut descended = cursor.goto_first_child();
+        loop {
+            if descended {
+                let node = cursor.node();
+                if node.is_named() && runs_at_load(node) {
+                    continue 'walk;
+                }
+            }
+            descended = cursor.goto_next_sibling();
+            while !descended {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+                descended = cursor.goto_next_sibling();
             }
         }
     }

@@ -2,6 +2,9 @@
 //! Actions, Express/Fastify/Hono/Koa route registrations, NestJS controllers.
 
 use std::path::{Component, Path};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use tree_sitter::Node;
 
@@ -65,31 +68,34 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
 /// and the language server runs it on every change.
 fn candidates<'tree>(root: Node<'tree>, source: &Source) -> Vec<Node<'tree>> {
     let text = source.text();
+    let bytes = text.as_bytes();
+    let is_word_byte =
+        |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$' || byte >= 0x80;
     let mut found = Vec::new();
-    for word in identifier_words(text) {
-        let name = &text[word.clone()];
-        let is_controller = name == "Controller";
-        if !is_controller && name != "route" && !HTTP_METHODS.contains(&name) {
+    for occurrence in CANDIDATE_WORDS.find_iter(text) {
+        let word = occurrence.range();
+        let starts_a_word = word.start == 0 || !is_word_byte(bytes[word.start - 1]);
+        let ends_a_word = bytes
+            .get(word.end)
+            .is_none_or(|&after| !is_word_byte(after));
+        if !starts_a_word || !ends_a_word {
             continue;
         }
-        let node = root
-            .named_descendant_for_byte_range(word.start, word.end)
-            .filter(|node| node.byte_range() == word);
-        found.extend(node.and_then(if is_controller {
-            decorated_class
-        } else {
-            route_call
-        }));
-    }
-    for quote in memchr::memmem::find_iter(text.as_bytes(), "use server") {
-        let directive = root
-            .named_descendant_for_byte_range(quote, quote + "use server".len())
-            .and_then(|node| ancestor_of_kind(node, &["expression_statement"]));
-        let function = directive
-            .and_then(|statement| statement.parent())
-            .filter(|body| body.kind() == "statement_block")
-            .and_then(|body| body.parent());
-        found.extend(function);
+        let path = path_to(root, &word);
+        // The innermost named node, which must be the word itself.
+        let Some(last) = path.iter().rposition(|node| node.is_named()) else {
+            continue;
+        };
+        if path[last].byte_range() != word {
+            continue;
+        }
+        let ancestors = &path[..=last];
+        let candidate = match &text[word] {
+            "Controller" => decorated_class(ancestors),
+            "use server" => directive_function(ancestors),
+            _ => route_call(ancestors),
+        };
+        found.extend(candidate);
     }
     // Parents come before their children in a preorder walk, and start no later.
     found.sort_by_key(|node| (node.start_byte(), std::cmp::Reverse(node.end_byte())));
@@ -97,23 +103,50 @@ fn candidates<'tree>(root: Node<'tree>, source: &Source) -> Vec<Node<'tree>> {
     found
 }
 
-/// The call whose callee's property is `property`: `router.get` in `router.get(…)`.
-fn route_call(property: Node<'_>) -> Option<Node<'_>> {
-    let member = property
-        .parent()
-        .filter(|member| member.kind() == "member_expression")?;
-    let call = member
-        .parent()
-        .filter(|call| call.kind() == "call_expression")?;
-    let callee = call.child_by_field_name("function")?;
-    (callee.id() == member.id()).then_some(call)
+/// The words that make a handler: route methods, `route`, `Controller` and `use server`.
+static CANDIDATE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words = HTTP_METHODS
+        .iter()
+        .copied()
+        .chain(["route", "Controller", "use server"]);
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(words)
+        .expect("fixed words build an automaton")
+});
+
+/// The nodes from `root` down to the innermost one that spans `range`, outermost first.
+/// One descent, where asking each node for its parent would walk down from the root again.
+fn path_to<'tree>(root: Node<'tree>, range: &std::ops::Range<usize>) -> Vec<Node<'tree>> {
+    let mut path = vec![root];
+    let mut cursor = root.walk();
+    while cursor.goto_first_child_for_byte(range.start).is_some() {
+        let node = cursor.node();
+        if node.start_byte() > range.start || node.end_byte() < range.end {
+            break;
+        }
+        path.push(node);
+    }
+    path
 }
 
-/// The class that a decorator naming `Controller` (at `name`) decorates, on the class itself
-/// or on the `export` statement before it.
-fn decorated_class(name: Node<'_>) -> Option<Node<'_>> {
-    let decorator = ancestor_of_kind(name, &["decorator"])?;
-    let decorated = decorator.parent()?;
+/// The call whose callee's property is the last of `path`: `router.get` in `router.get(…)`.
+fn route_call<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
+    let [.., call, member, _property] = path else {
+        return None;
+    };
+    if member.kind() != "member_expression" || call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = call.child_by_field_name("function")?;
+    (callee.id() == member.id()).then_some(*call)
+}
+
+/// The class that a decorator naming `Controller` (the last of `path`) decorates, on the class
+/// itself or on the `export` statement before it.
+fn decorated_class<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
+    let decorator = path.iter().rposition(|node| node.kind() == "decorator")?;
+    let decorated = *path.get(decorator.checked_sub(1)?)?;
     match decorated.kind() {
         "class_declaration" | "class" => Some(decorated),
         "export_statement" => decorated
@@ -123,36 +156,15 @@ fn decorated_class(name: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
-/// The nearest of `node` and its ancestors whose kind is one of `kinds`.
-fn ancestor_of_kind<'tree>(node: Node<'tree>, kinds: &[&str]) -> Option<Node<'tree>> {
-    let mut current = Some(node);
-    while let Some(candidate) = current {
-        if kinds.contains(&candidate.kind()) {
-            return Some(candidate);
-        }
-        current = candidate.parent();
-    }
-    None
-}
-
-/// The byte ranges of the identifier-like words of a text: runs of letters, digits, `_`, `$`
-/// and non-ASCII characters, which keeps `éget` one word and every range on character
-/// boundaries.
-fn identifier_words(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let bytes = text.as_bytes();
-    let is_word =
-        |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$' || byte >= 0x80;
-    let mut position = 0;
-    std::iter::from_fn(move || {
-        while position < bytes.len() && !is_word(bytes[position]) {
-            position += 1;
-        }
-        let start = position;
-        while position < bytes.len() && is_word(bytes[position]) {
-            position += 1;
-        }
-        (start < position).then_some(start..position)
-    })
+/// The function whose body holds the statement around `"use server"` (the last of `path`).
+fn directive_function<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
+    let statement = path
+        .iter()
+        .rposition(|node| node.kind() == "expression_statement")?;
+    let [.., function, body] = &path[..statement] else {
+        return None;
+    };
+    (body.kind() == "statement_block").then_some(*function)
 }
 
 /// `app/**/route.ts` (and `.js`, `.mts`…), in a folder named `app` at any depth (`src/app`).
