@@ -1,6 +1,7 @@
 //! The language server's latency while typing: the time from sending a one-character
 //! `didChange` on a 5,000-line TypeScript file to receiving the `publishDiagnostics` for that
-//! version, measured through `backlint lsp`'s standard input and output as an editor sees it.
+//! version, measured through `backlint lsp`'s standard input and output as an editor sees it,
+//! for edits in different places.
 //!
 //! `cargo bench --bench lsp_latency` (`LSP_EDITS=N` changes the number of edits per kind).
 
@@ -14,6 +15,8 @@ use lsp_server::{Message, Notification, Request, RequestId};
 use serde_json::{json, Value};
 
 const LINES: usize = 5_000;
+/// `const moneySchema = z.object({` in the sample (0-based line).
+const MODULE_LEVEL_ASSIGNMENT_LINE: u32 = 42;
 const URI: &str = "file:///bench/orders_service.ts";
 
 struct Server {
@@ -124,17 +127,31 @@ fn main() {
     println!("|---|---|---|---|");
 
     let middle = (LINES / 2) as u32;
-    let kinds: [(&str, u32); 2] = [
-        ("one character typed and deleted in the middle", middle),
-        ("one character typed and deleted on the first line", 0),
+    // Where a character is typed, and which: the server re-walks only the statements an edit
+    // touched, unless the edit changes what other statements depend on (a module-level
+    // assignment) or breaks the syntax; those kinds show the cost of a whole check.
+    let kinds: [(&str, u32, u32, &str); 4] = [
+        ("`x` typed and deleted in the middle (line 2,501)", middle, 0, "x"),
+        ("`x` typed and deleted on the first line (a comment)", 0, 0, "x"),
+        (
+            "`x` typed and deleted in a module-level assignment (`const moneySchema`)",
+            MODULE_LEVEL_ASSIGNMENT_LINE,
+            6,
+            "x",
+        ),
+        ("`(` typed and deleted in the middle: a syntax error", middle, 0, "("),
     ];
     let mut version = 1;
-    for (name, line) in kinds {
+    for (name, line, character, typed) in kinds {
         let mut latencies = Vec::with_capacity(edits);
         for edit in 0..edits {
             version += 1;
-            // Type `x` at the start of the line, then delete it, in turn.
-            let (end, text) = if edit % 2 == 0 { (0, "x") } else { (1, "") };
+            // Type the character, then delete it, in turn.
+            let (end, text) = if edit % 2 == 0 {
+                (character, typed)
+            } else {
+                (character + 1, "")
+            };
             let started = Instant::now();
             server.notify(
                 "textDocument/didChange",
@@ -142,7 +159,7 @@ fn main() {
                     "textDocument": { "uri": URI, "version": version },
                     "contentChanges": [{
                         "range": {
-                            "start": { "line": line, "character": 0 },
+                            "start": { "line": line, "character": character },
                             "end": { "line": line, "character": end },
                         },
                         "text": text,
