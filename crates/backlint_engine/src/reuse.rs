@@ -13,14 +13,17 @@
 //!    the same *shape*, their text outside function bodies: rules read those assignments
 //!    (`const TABLE = "orders"` makes `TABLE` safe in SQL). Typing in a function body, a
 //!    comment or a module-level call leaves them as they are;
-//! 3. the file's facts are the same: imports, database evidence, the names module-load code
-//!    calls and the lines of those calls, the entry-point verdict, and the handlers whose
-//!    function lies in a kept statement, with the text of their registration;
+//! 3. the file's imports are the same, and so are the facts its rules asked the semantic model
+//!    for when it was walked (each statement records which): the names module-load code calls
+//!    and the lines of those calls with the entry-point verdict, the database evidence, the
+//!    handlers whose function lies in a kept statement with the text of their registration.
+//!    A fact no kept statement asked for is not even looked for;
 //! 4. every range of its findings (the finding, related locations, fix edits, redactions) lies
 //!    inside it;
 //! 5. neither tree has syntax errors, and no rule panicked.
 //!
-//! Otherwise the whole file is walked, as `check_tree` does.
+//! The other statements are walked again. Without a previous check, or after a change to an
+//! import or a module-level assignment, that is every statement, as `check_tree` walks them.
 
 use std::ops::Range;
 
@@ -33,7 +36,7 @@ use crate::diagnostic::Finding;
 use crate::frameworks::{Framework, Handler};
 use crate::language::Grammar;
 use crate::rule::RuleSet;
-use crate::semantic::{Imports, Semantic};
+use crate::semantic::{Asked, Imports, Semantic};
 use crate::source::Source;
 
 /// What a check keeps for the next check of the same document, with the same rules and
@@ -66,46 +69,58 @@ struct StatementMemo {
     shape: Shape,
     /// Its findings with ranges relative to its start; `None` when a range lies outside it.
     findings: Option<Vec<(usize, Finding)>>,
+    /// The file-wide facts its rules asked for: its findings depend on those only.
+    asked: Asked,
 }
 
-/// What the findings of a statement can depend on outside it.
+/// What the findings of a statement can depend on outside it, as far as it was found: the
+/// facts nothing asked for are `None`.
 #[derive(Debug, Clone)]
 struct Facts {
     imports: Imports,
-    databases: Databases,
-    /// The names module-load code calls, with the line of the call (messages show it).
-    module_load_calls: Vec<(String, usize)>,
-    is_entry_point: bool,
+    databases: Option<Databases>,
+    /// The names module-load code calls, with the line of the call (messages show it), and
+    /// whether the module is an entry point.
+    module_load: Option<(Vec<(String, usize)>, bool)>,
     /// The handlers, each with a hash of its registration's text.
-    handlers: Vec<(Handler, Option<u64>)>,
+    handlers: Option<Vec<(Handler, Option<u64>)>>,
 }
 
 impl Facts {
-    fn of(semantic: &Semantic<'_>, source: &Source) -> Facts {
-        let text = source.text();
+    /// The facts the semantic model has found so far.
+    fn found(semantic: &Semantic<'_>, source: &Source) -> Facts {
+        let found = semantic.found_facts();
         Facts {
             imports: semantic.imports().clone(),
-            databases: semantic.databases().clone(),
-            module_load_calls: semantic
-                .module_load_calls()
-                .iter()
-                .map(|(name, offset)| (name.clone(), source.position(*offset).line))
-                .collect(),
-            is_entry_point: semantic.is_entry_point(),
-            handlers: semantic
-                .handlers()
-                .all()
-                .iter()
-                .map(|handler| {
-                    let registration = handler
-                        .registration
-                        .clone()
-                        .map(|range| xxh3_64(&text.as_bytes()[range]));
-                    (handler.clone(), registration)
-                })
-                .collect(),
+            databases: found.databases.cloned(),
+            module_load: found
+                .module_load
+                .map(|(calls, is_entry_point)| (calls_by_line(calls, source), is_entry_point)),
+            handlers: found
+                .handlers
+                .map(|handlers| with_registration_hashes(handlers.all(), source)),
         }
     }
+}
+
+fn calls_by_line(calls: &[(String, usize)], source: &Source) -> Vec<(String, usize)> {
+    calls
+        .iter()
+        .map(|(name, offset)| (name.clone(), source.position(*offset).line))
+        .collect()
+}
+
+fn with_registration_hashes(handlers: &[Handler], source: &Source) -> Vec<(Handler, Option<u64>)> {
+    handlers
+        .iter()
+        .map(|handler| {
+            let registration = handler
+                .registration
+                .clone()
+                .map(|range| xxh3_64(&source.text().as_bytes()[range]));
+            (handler.clone(), registration)
+        })
+        .collect()
 }
 
 /// A handler as the statements that are kept see it: its function by statement and offset
@@ -143,7 +158,6 @@ pub fn check_tree_reusing(
         .map(|range| xxh3_64(&text.as_bytes()[range.clone()]))
         .collect();
     let mut walk = Walk::new(root, source, grammar, rules);
-    let facts = Facts::of(&walk.semantic, source);
     let mut shapes: Vec<Option<Shape>> = vec![None; statements.len()];
     let mut reused: Vec<Option<&StatementMemo>> = vec![None; statements.len()];
     if let Some(previous) = previous.filter(|previous| !previous.unusable && !root.has_error()) {
@@ -164,44 +178,46 @@ pub fn check_tree_reusing(
             .filter_map(|index| shapes[index])
             .filter(|shape| shape.assigns)
             .map(|shape| shape.hash);
-        let same_assignments = old_assignments.eq(new_assignments);
-        let old_ranges: Vec<Range<usize>> = previous
-            .statements
-            .iter()
-            .map(|statement| statement.range.clone())
-            .collect();
-        let same_facts = same_assignments
-            && facts.imports == previous.facts.imports
-            && facts.databases == previous.facts.databases
-            && facts.module_load_calls == previous.facts.module_load_calls
-            && facts.is_entry_point == previous.facts.is_entry_point
-            && kept_handlers(&previous.facts.handlers, &old_ranges, |old| {
-                alignment.new_index_of_old(old)
-            }) == kept_handlers(&facts.handlers, &ranges, |new| {
-                alignment.is_kept_new(new).then_some(new)
-            });
-        if same_facts {
-            for (index, old) in alignment.kept() {
-                let old = &previous.statements[old];
-                if old.line == source.position(ranges[index].start).line {
+        if old_assignments.eq(new_assignments) && walk.semantic.imports() == &previous.facts.imports
+        {
+            let kept: Vec<(usize, &StatementMemo)> = alignment
+                .kept()
+                .map(|(index, old)| (index, &previous.statements[old]))
+                .filter(|(index, old)| old.line == source.position(ranges[*index].start).line)
+                .collect();
+            let asked = kept
+                .iter()
+                .fold(Asked::default(), |asked, (_, old)| asked.union(old.asked));
+            let changed =
+                changed_facts(asked, &walk.semantic, source, previous, &alignment, &ranges);
+            for (index, old) in kept {
+                if !old.asked.intersects(changed) {
                     reused[index] = Some(old);
                 }
             }
         }
     }
     walk.enter(root);
+    // What finding the facts above and the rules at the root asked for belongs to no statement.
+    walk.semantic.take_asked();
     let mut memos = Vec::with_capacity(statements.len());
     for (index, statement) in statements.iter().enumerate() {
         let range = statement.byte_range();
         let first_finding = walk.output.findings.len();
-        match reused[index].and_then(|memo| memo.findings.as_ref()) {
-            Some(findings) => walk.output.findings.extend(
-                findings
-                    .iter()
-                    .map(|(rule, finding)| (*rule, shifted(finding, range.start, Shift::Forward))),
-            ),
-            None => walk.subtree(*statement),
-        }
+        let asked = match reused[index].and_then(|memo| Some((memo.findings.as_ref()?, memo))) {
+            Some((findings, memo)) => {
+                walk.output.findings.extend(
+                    findings.iter().map(|(rule, finding)| {
+                        (*rule, shifted(finding, range.start, Shift::Forward))
+                    }),
+                );
+                memo.asked
+            }
+            None => {
+                walk.subtree(*statement);
+                walk.semantic.take_asked()
+            }
+        };
         let findings = &walk.output.findings[first_finding..];
         let relative = findings
             .iter()
@@ -216,6 +232,7 @@ pub fn check_tree_reusing(
             text_hash: text_hashes[index],
             shape: shapes[index].unwrap_or_else(|| shape(*statement, text)),
             findings: relative,
+            asked,
             line: source.position(range.start).line,
             range,
         });
@@ -224,7 +241,7 @@ pub fn check_tree_reusing(
     let panicked = !walk.output.panicked.is_empty();
     let memo = CheckMemo {
         statements: memos,
-        facts,
+        facts: Facts::found(&walk.semantic, source),
         unusable: panicked || root.has_error(),
         reused: reused
             .iter()
@@ -237,6 +254,45 @@ pub fn check_tree_reusing(
         return (check_tree(tree, source, grammar, rules), memo);
     }
     (walk.output, memo)
+}
+
+/// Which of the `asked` facts differ from the previous check's, as the kept statements see them.
+fn changed_facts(
+    asked: Asked,
+    semantic: &Semantic<'_>,
+    source: &Source,
+    previous: &CheckMemo,
+    alignment: &Alignment,
+    ranges: &[Range<usize>],
+) -> Asked {
+    let module_load = asked.module_load && {
+        let now = (
+            calls_by_line(semantic.module_load_calls(), source),
+            semantic.is_entry_point(),
+        );
+        previous.facts.module_load.as_ref() != Some(&now)
+    };
+    let databases =
+        asked.databases && previous.facts.databases.as_ref() != Some(semantic.databases());
+    let handlers = asked.handlers
+        && previous.facts.handlers.as_ref().is_none_or(|old_handlers| {
+            let old_ranges: Vec<Range<usize>> = previous
+                .statements
+                .iter()
+                .map(|statement| statement.range.clone())
+                .collect();
+            let now = with_registration_hashes(semantic.handlers().all(), source);
+            kept_handlers(old_handlers, &old_ranges, |old| {
+                alignment.new_index_of_old(old)
+            }) != kept_handlers(&now, ranges, |new| {
+                alignment.is_kept_new(new).then_some(new)
+            })
+        });
+    Asked {
+        module_load,
+        handlers,
+        databases,
+    }
 }
 
 /// Which statements of the old and new versions are the same: those of the longest common

@@ -7,7 +7,7 @@
 //! marked when the parent is entered (the body of a Python function, the callee of an IIFE, the
 //! callbacks of `.map`) and picked up when the child is entered.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -155,8 +155,44 @@ pub struct Semantic<'tree> {
     handlers: OnceCell<Handlers>,
     /// What the file shows of its database libraries: read on the first question.
     databases: OnceCell<Databases>,
+    /// Which of the three above the rules asked for, for the reuse of findings.
+    asked: Cell<Asked>,
     root: Node<'tree>,
     source: &'tree Source,
+}
+
+/// Which of the facts about the whole file (found on the first question) were asked for: the
+/// findings of a statement depend on them only if its rules asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Asked {
+    pub(crate) module_load: bool,
+    pub(crate) handlers: bool,
+    pub(crate) databases: bool,
+}
+
+impl Asked {
+    pub(crate) fn union(self, other: Asked) -> Asked {
+        Asked {
+            module_load: self.module_load || other.module_load,
+            handlers: self.handlers || other.handlers,
+            databases: self.databases || other.databases,
+        }
+    }
+
+    pub(crate) fn intersects(self, other: Asked) -> bool {
+        self.module_load && other.module_load
+            || self.handlers && other.handlers
+            || self.databases && other.databases
+    }
+}
+
+/// The file-wide facts found so far; `None` for those nothing asked for.
+pub(crate) struct FoundFacts<'a> {
+    pub(crate) handlers: Option<&'a Handlers>,
+    pub(crate) databases: Option<&'a Databases>,
+    /// The names module-load code calls with the offset of the first call, and whether the
+    /// module is an entry point.
+    pub(crate) module_load: Option<(&'a [(String, usize)], bool)>,
 }
 
 /// Why code inside a function runs when the module loads: the module calls the function, or
@@ -316,6 +352,7 @@ impl<'tree> Semantic<'tree> {
             module_load: OnceCell::new(),
             handlers: OnceCell::new(),
             databases: OnceCell::new(),
+            asked: Cell::new(Asked::default()),
             root,
             source,
         }
@@ -405,14 +442,43 @@ impl<'tree> Semantic<'tree> {
 
     /// The file's request handlers, and which framework made each.
     pub fn handlers(&self) -> &Handlers {
+        self.note_asked(Asked {
+            handlers: true,
+            ..Asked::default()
+        });
         self.handlers
             .get_or_init(|| Handlers::find(self.grammar, self.root, self.source, &self.imports))
     }
 
     /// Which calls of the file run database queries.
     pub fn databases(&self) -> &Databases {
+        self.note_asked(Asked {
+            databases: true,
+            ..Asked::default()
+        });
         self.databases
             .get_or_init(|| Databases::new(self.grammar, self.source, &self.imports))
+    }
+
+    fn note_asked(&self, asked: Asked) {
+        self.asked.set(self.asked.get().union(asked));
+    }
+
+    /// Which file-wide facts were asked for since the last call.
+    pub(crate) fn take_asked(&self) -> Asked {
+        self.asked.take()
+    }
+
+    /// The file-wide facts found so far (each is found on the first question).
+    pub(crate) fn found_facts(&self) -> FoundFacts<'_> {
+        FoundFacts {
+            handlers: self.handlers.get(),
+            databases: self.databases.get(),
+            module_load: self
+                .module_load
+                .get()
+                .map(|load| (load.invoked.as_slice(), load.is_entry_point)),
+        }
     }
 
     /// Whether the current node lies in a region the parser could not parse (inside an ERROR
@@ -423,11 +489,15 @@ impl<'tree> Semantic<'tree> {
 
     /// The names that module-load code calls or constructs, with the offset of the first
     /// such call.
-    pub fn module_load_calls(&self) -> &[(String, usize)] {
+    pub(crate) fn module_load_calls(&self) -> &[(String, usize)] {
         &self.module_load().invoked
     }
 
     fn module_load(&self) -> &ModuleLoad {
+        self.note_asked(Asked {
+            module_load: true,
+            ..Asked::default()
+        });
         self.module_load
             .get_or_init(|| collect_module_load(self.grammar, self.root, self.source))
     }
