@@ -131,15 +131,30 @@ fn main() {
     // touched, unless the edit changes what other statements depend on (a module-level
     // assignment) or breaks the syntax; those kinds show the cost of a whole check.
     let kinds: [(&str, u32, u32, &str); 4] = [
-        ("`x` typed and deleted in the middle (line 2,501)", middle, 0, "x"),
-        ("`x` typed and deleted on the first line (a comment)", 0, 0, "x"),
+        (
+            "`x` typed and deleted in the middle (line 2,501)",
+            middle,
+            0,
+            "x",
+        ),
+        (
+            "`x` typed and deleted on the first line (a comment)",
+            0,
+            0,
+            "x",
+        ),
         (
             "`x` typed and deleted in a module-level assignment (`const moneySchema`)",
             MODULE_LEVEL_ASSIGNMENT_LINE,
             6,
             "x",
         ),
-        ("`(` typed and deleted in the middle: a syntax error", middle, 0, "("),
+        (
+            "`(` typed and deleted in the middle: a syntax error",
+            middle,
+            0,
+            "(",
+        ),
     ];
     let mut version = 1;
     for (name, line, character, typed) in kinds {
