@@ -183,7 +183,9 @@ pub fn check_tree_reusing(
             let kept: Vec<(usize, &StatementMemo)> = alignment
                 .kept()
                 .map(|(index, old)| (index, &previous.statements[old]))
-                .filter(|(index, old)| old.line == source.position(ranges[*index].start).line)
+                .filter(|(index, old)| {
+                    old.findings.is_some() && old.line == source.position(ranges[*index].start).line
+                })
                 .collect();
             let asked = kept
                 .iter()
@@ -198,7 +200,8 @@ pub fn check_tree_reusing(
         }
     }
     walk.enter(root);
-    // What finding the facts above and the rules at the root asked for belongs to no statement.
+    // What the comparison of facts above, and the rules at the root, asked for belongs to no
+    // statement.
     walk.semantic.take_asked();
     let mut memos = Vec::with_capacity(statements.len());
     for (index, statement) in statements.iter().enumerate() {
@@ -243,10 +246,7 @@ pub fn check_tree_reusing(
         statements: memos,
         facts: Facts::found(&walk.semantic, source),
         unusable: panicked || root.has_error(),
-        reused: reused
-            .iter()
-            .filter(|memo| memo.is_some_and(|memo| memo.findings.is_some()))
-            .count(),
+        reused: reused.iter().flatten().count(),
     };
     if panicked && reused.iter().any(Option::is_some) {
         // A rule stopped by a panic misses the statements after it in a full walk; so must it

@@ -515,7 +515,8 @@ impl<'tree> Semantic<'tree> {
             .get(node.kind_id() as usize)
             .copied()
             .unwrap_or(Role::Other);
-        if role == Role::Other && mark.is_none() {
+        // Types matter to module-load code only, which is read apart from the walk.
+        if matches!(role, Role::Other | Role::JsType) && mark.is_none() {
             return;
         }
         match self.grammar {
