@@ -125,8 +125,22 @@ pub struct CheckArguments {
     pub show_settings: Option<PathBuf>,
 
     /// Read the source from standard input and check it as if it were this file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "diff"])]
     pub stdin_filename: Option<PathBuf>,
+
+    /// Apply the safe fixes to the files, then report the findings that remain.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With `--fix` or `--diff`: apply the unsafe fixes too, which may change behaviour or
+    /// types (`any` → `unknown`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them, and exit with 1 when there
+    /// is any.
+    #[arg(long)]
+    pub diff: bool,
 
     /// Parse the files and run no rule (the baseline of the benchmarks).
     #[arg(long, hide = true)]

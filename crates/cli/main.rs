@@ -8,11 +8,12 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use backlint_engine::baseline::Baseline;
 use backlint_engine::config::{find_config, Config};
 use backlint_engine::discovery::display_path;
-use backlint_engine::settings::{PathFilter, Registry, RuleResolver, RuleSelection};
+use backlint_engine::fix::FixLevel;
+use backlint_engine::settings::{Fixing, PathFilter, Registry, RuleResolver, RuleSelection};
 use backlint_engine::{check_bytes, check_paths, CheckResult, Grammar, Level, Settings};
 use backlint_report::{render, EnabledRuleDocs, Format, ReportContext};
 use clap::Parser;
@@ -115,6 +116,19 @@ fn check_run_paths(arguments: &RunArguments, run: &Run) -> Result<CheckResult> {
 fn run_check(arguments: CheckArguments) -> Result<u8> {
     let mut run = prepare(&arguments.run, arguments.fail_on)?;
     run.settings.parse_only = arguments.parse_only;
+    if arguments.unsafe_fixes && !arguments.fix && !arguments.diff {
+        bail!("`--unsafe-fixes` goes with `--fix` or `--diff`");
+    }
+    if arguments.fix || arguments.diff {
+        run.settings.fix = Some(Fixing {
+            level: if arguments.unsafe_fixes {
+                FixLevel::Unsafe
+            } else {
+                FixLevel::Safe
+            },
+            write: !arguments.diff,
+        });
+    }
     if let Some(path) = &arguments.show_settings {
         let text = settings_report(path, &run)?;
         write_stdout(text.as_bytes())?;
@@ -130,6 +144,9 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         Some(path) => check_stdin(path, &run)?,
         None => check_run_paths(&arguments.run, &run)?,
     };
+    if arguments.diff {
+        return print_fix_diffs(&result);
+    }
     if let Some(baseline) = &baseline {
         result.baseline = Some(baseline.apply(&mut result));
     }
@@ -157,10 +174,60 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         None => write_stdout(report.as_bytes())?,
     }
 
+    if let Some(summary) = fixes_summary(&result, "applied") {
+        eprintln!("{summary}");
+    }
     let fails = result
         .diagnostics()
         .any(|diagnostic| diagnostic.level >= run.settings.fail_on);
     Ok(if fails { EXIT_FINDINGS } else { EXIT_SUCCESS })
+}
+
+/// `--diff`: the fixes of every file as a unified diff on standard output; exit code 1 when
+/// there is any.
+fn print_fix_diffs(result: &CheckResult) -> Result<u8> {
+    let mut out = String::new();
+    for file in &result.files {
+        let Some((before, after)) = file.fixes.as_ref().and_then(|fixes| fixes.texts.as_ref())
+        else {
+            continue;
+        };
+        let diff = similar::TextDiff::from_lines(before, after);
+        out.push_str(
+            &diff
+                .unified_diff()
+                .header(&format!("a/{}", file.path), &format!("b/{}", file.path))
+                .to_string(),
+        );
+    }
+    write_stdout(out.as_bytes())?;
+    Ok(match fixes_summary(result, "would apply") {
+        Some(summary) => {
+            eprintln!("{summary}");
+            EXIT_FINDINGS
+        }
+        None => EXIT_SUCCESS,
+    })
+}
+
+/// `applied 3 fixes in 2 files`, or `None` when no fix applied.
+fn fixes_summary(result: &CheckResult, verb: &str) -> Option<String> {
+    let counts: Vec<usize> = result
+        .files
+        .iter()
+        .filter_map(|file| file.fixes.as_ref().map(|fixes| fixes.count))
+        .collect();
+    let fixes: usize = counts.iter().sum();
+    let count = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
+    (fixes > 0).then(|| {
+        format!(
+            "backlint: {verb} {} in {}",
+            count(fixes, "fix", "fixes"),
+            count(counts.len(), "file", "files")
+        )
+    })
 }
 
 /// `backlint baseline`: checks, and writes every finding to the baseline file.

@@ -12,6 +12,7 @@ pub mod databases;
 pub mod diagnostic;
 pub mod discovery;
 pub mod fingerprint;
+pub mod fix;
 pub mod frameworks;
 pub mod language;
 pub mod line_hash;
@@ -31,8 +32,8 @@ pub mod syntax;
 pub use diagnostic::{Diagnostic, Level, Notification, NotificationKind};
 pub use language::{Grammar, Language};
 pub use pipeline::{
-    check_bytes, check_parsed, check_parsed_reusing, check_paths, check_source, CheckError,
-    CheckResult, FileReport,
+    check_bytes, check_parsed, check_parsed_reusing, check_paths, check_source, AppliedFixes,
+    CheckError, CheckResult, FileReport,
 };
 pub use reuse::CheckMemo;
 pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};

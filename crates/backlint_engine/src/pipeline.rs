@@ -17,11 +17,12 @@ use crate::diagnostic::{
 };
 use crate::discovery::{discover, DiscoveryError, SourceFile};
 use crate::fingerprint::{fingerprints, FingerprintInput};
+use crate::fix::fix_source;
 use crate::language::Grammar;
 use crate::parse::parse;
 use crate::reuse::{check_tree_reusing, CheckMemo};
 use crate::rule::RuleSet;
-use crate::settings::{RuleResolver, SelectionError, Settings};
+use crate::settings::{Fixing, RuleResolver, SelectionError, Settings};
 use crate::source::{Decoding, Source};
 use crate::suppression::Suppressions;
 
@@ -37,6 +38,16 @@ pub struct FileReport {
     pub suppressed: Vec<Diagnostic>,
     pub notifications: Vec<Notification>,
     pub lines: usize,
+    /// What `--fix` or `--diff` changed; the findings above are those of the fixed text.
+    pub fixes: Option<AppliedFixes>,
+}
+
+/// The fixes applied to a file.
+#[derive(Debug, Default, Clone)]
+pub struct AppliedFixes {
+    pub count: usize,
+    /// The text before and after, kept for `--diff`, which writes nothing.
+    pub texts: Option<(String, String)>,
 }
 
 /// What a whole run produced, sorted by path.
@@ -152,7 +163,82 @@ pub fn check_file(file: &SourceFile, settings: &Settings, rules: &RuleSet) -> Fi
             )
         }
     };
-    check_bytes(&file.display_path, bytes, file.grammar, settings, rules)
+    match settings.fix {
+        Some(fixing) => fix_file(file, bytes, settings, rules, fixing),
+        None => check_bytes(&file.display_path, bytes, file.grammar, settings, rules),
+    }
+}
+
+/// Checks a file and applies its fixes, writing the fixed text unless `--diff` only shows it.
+/// A file that is not valid UTF-8, or holds NUL bytes, is checked but never fixed: writing its
+/// decoded text would change the bytes no fix touched.
+fn fix_file(
+    file: &SourceFile,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    rules: &RuleSet,
+    fixing: Fixing,
+) -> FileReport {
+    let original = match String::from_utf8(bytes) {
+        Ok(text) if memchr::memchr(0, text.as_bytes()).is_none() => text,
+        Ok(text) => {
+            return check_bytes(
+                &file.display_path,
+                text.into_bytes(),
+                file.grammar,
+                settings,
+                rules,
+            )
+        }
+        Err(error) => {
+            return check_bytes(
+                &file.display_path,
+                error.into_bytes(),
+                file.grammar,
+                settings,
+                rules,
+            )
+        }
+    };
+    let source = Source::new(PathBuf::from(&file.display_path), original.clone());
+    let fixed = fix_source(&source, file.grammar, settings, rules, fixing.level);
+    if fixed.applied == 0 {
+        return fixed.report;
+    }
+    let mut report = fixed.report;
+    if fixing.write {
+        if let Err(error) = write_atomically(&file.path, fixed.text.as_bytes()) {
+            // The file keeps its text, so the findings shown are those of that text.
+            let mut unfixed = check_source(&source, file.grammar, settings, rules);
+            unfixed.notifications.push(Notification {
+                path: file.display_path.clone(),
+                kind: NotificationKind::IoError,
+                message: format!("cannot write the fixes: {error}"),
+            });
+            return unfixed;
+        }
+    }
+    report.fixes = Some(AppliedFixes {
+        count: fixed.applied,
+        texts: (!fixing.write).then_some((original, fixed.text)),
+    });
+    report
+}
+
+/// Replaces a file through a temporary file beside it, so that no reader sees it half written;
+/// the file keeps its permissions.
+fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let permissions = fs::metadata(path)?.permissions();
+    let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
+    temporary.write_all(contents)?;
+    temporary.as_file().set_permissions(permissions)?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
 }
 
 /// Checks a file's contents, read from disk or from standard input, as `display_path`.

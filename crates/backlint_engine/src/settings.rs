@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::{Config, RuleConfig, RuleLevel};
 use crate::diagnostic::Level;
+use crate::fix::FixLevel;
 use crate::paths::{relative_to, PathGlobs};
 use crate::rule::{EnabledRule, OptionsError, RuleSet, RuleSpec, SuppressionPolicy};
 use crate::rule_docs::RuleDocs;
@@ -34,6 +35,16 @@ pub struct Settings {
     pub filter: PathFilter,
     /// Honour other linters' suppression comments for the rules that have an equivalent.
     pub respect_foreign_suppressions: bool,
+    /// `--fix` and `--diff`: which fixes to apply, and whether to write them.
+    pub fix: Option<Fixing>,
+}
+
+/// What `--fix` (or `--diff`) does with the fixes of the files it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixing {
+    pub level: FixLevel,
+    /// Write the fixed files (`--fix`), or only keep their new text to show (`--diff`).
+    pub write: bool,
 }
 
 /// Which walked files a run keeps: those `include` matches (all, when it is empty) and
@@ -118,6 +129,7 @@ impl Default for Settings {
             threads: 0,
             filter: PathFilter::default(),
             respect_foreign_suppressions: true,
+            fix: None,
         }
     }
 }

@@ -92,6 +92,11 @@ impl Source {
         &self.text
     }
 
+    /// Whether the file began with a byte order mark, which [`Source::text`] leaves out.
+    pub fn has_byte_order_mark(&self) -> bool {
+        self.has_byte_order_mark
+    }
+
     pub fn bytes(&self) -> &[u8] {
         self.text.as_bytes()
     }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use backlint_engine::diagnostic::{Applicability, Fix};
+use backlint_engine::fix::{compatible_fixes, FixLevel};
 use backlint_engine::suppression::{SUPPRESSION_COMMENT, UNUSED_SUPPRESSION};
 use backlint_engine::{FileReport, Grammar};
 use lsp_types::{
@@ -141,27 +142,10 @@ fn fix_all(
     report: &FileReport,
     encoding: PositionEncoding,
 ) -> Option<CodeActionOrCommand> {
-    let mut fixes: Vec<&Fix> = report
-        .diagnostics
-        .iter()
-        .filter_map(|diagnostic| diagnostic.fix.as_ref())
-        .filter(|fix| fix.applicability == Applicability::Safe)
+    let edits: Vec<TextEdit> = compatible_fixes(&report.diagnostics, FixLevel::Safe)
+        .into_iter()
+        .flat_map(|fix| fix_edits(document, fix, encoding))
         .collect();
-    fixes.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.range.start).min());
-    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
-    let mut edits = Vec::new();
-    for fix in fixes {
-        let overlaps_taken = fix.edits.iter().any(|edit| {
-            taken
-                .iter()
-                .any(|done| edit.range.start < done.end && done.start < edit.range.end)
-        });
-        if overlaps_taken {
-            continue;
-        }
-        taken.extend(fix.edits.iter().map(|edit| edit.range.clone()));
-        edits.extend(fix_edits(document, fix, encoding));
-    }
     if edits.is_empty() {
         return None;
     }

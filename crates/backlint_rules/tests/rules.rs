@@ -23,7 +23,7 @@ use backlint_engine::{check_source, Grammar, Settings, Source};
 const REPORTED_BY_THE_ENGINE: &[&str] = &[UNUSED_SUPPRESSION, SUPPRESSION_COMMENT];
 
 /// Folders of `fixtures/` that are not rule fixtures.
-const NOT_RULE_FOLDERS: &[&str] = &["projects", "frameworks", "databases"];
+const NOT_RULE_FOLDERS: &[&str] = &["projects", "frameworks", "databases", "fixes"];
 
 fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
