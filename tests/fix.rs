@@ -1,6 +1,6 @@
 //! `--fix`, `--unsafe-fixes` and `--diff`: each fix against its expected output
 //! (`fixtures/fixes/<file>.fixed`), idempotence, a fixed file that parses cleanly, CRLF line
-//! endings kept, and a diff that writes nothing.
+//! endings kept, a file with syntax errors left alone, and a diff that writes nothing.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -142,4 +142,16 @@ fn unsafe_fixes_need_fix_or_diff() {
         stderr.contains("`--unsafe-fixes` goes with `--fix` or `--diff`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn files_with_syntax_errors_are_not_fixed() {
+    let directory = tempfile::tempdir().expect("a temporary folder");
+    let broken = "def charge(:\n    try:\n        work()\n    except:\n        pass\n";
+    let path = directory.path().join("broken.py");
+    fs::write(&path, broken).expect("writes");
+    let (code, stderr) = check(directory.path(), "broken.py", &["--fix"]);
+    assert_eq!(read(&path), broken);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("applied"), "{stderr}");
 }

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, NotificationKind};
 use crate::language::Grammar;
 use crate::pipeline::{check_source, FileReport};
 use crate::rule::RuleSet;
@@ -89,6 +89,13 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     fixed
 }
 
+fn has_syntax_errors(report: &FileReport) -> bool {
+    report
+        .notifications
+        .iter()
+        .any(|notification| notification.kind == NotificationKind::ParseError)
+}
+
 /// A file's text after its fixes, and its report as it then stands.
 #[derive(Debug)]
 pub struct Fixed {
@@ -99,8 +106,9 @@ pub struct Fixed {
 }
 
 /// Checks `source` and applies the fixes `level` allows, round after round, until none
-/// applies or [`MAX_ROUNDS`] have run. The text keeps its line endings and byte order mark;
-/// `report` is the check of the final text.
+/// applies or [`MAX_ROUNDS`] have run. A file with syntax errors is not fixed, and a round
+/// whose fixes would cause one is undone. The text keeps its line endings and byte order
+/// mark; `report` is the check of the final text.
 pub fn fix_source(
     source: &Source,
     grammar: Grammar,
@@ -112,18 +120,28 @@ pub fn fix_source(
     let mut text = source.text().to_owned();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
+        // Findings in a file with syntax errors rest on error recovery: not fixed.
+        if has_syntax_errors(&report) {
+            break;
+        }
         let fixes = compatible_fixes(&report.diagnostics, level);
         if fixes.is_empty() {
             break;
         }
-        applied += fixes.len();
-        text = apply(&text, &fixes);
-        report = check_source(
-            &Source::new(source.path.clone(), text.clone()),
+        let fixed_text = apply(&text, &fixes);
+        let fixed_report = check_source(
+            &Source::new(source.path.clone(), fixed_text.clone()),
             grammar,
             settings,
             rules,
         );
+        // A fix must never break the syntax; should one, the round is undone.
+        if has_syntax_errors(&fixed_report) {
+            break;
+        }
+        applied += fixes.len();
+        text = fixed_text;
+        report = fixed_report;
     }
     if source.has_byte_order_mark() {
         text.insert(0, '\u{feff}');
