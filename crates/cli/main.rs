@@ -393,20 +393,10 @@ fn settings_report(path: &Path, run: &Run) -> Result<String> {
     Ok(out)
 }
 
-/// Writes to a temporary file beside `path` and renames it into place, so that a reader never
-/// sees a half-written report.
+/// Writes a report or a baseline atomically: a reader never sees it half written.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(directory)
-        .with_context(|| format!("cannot write the report to {}", path.display()))?;
-    file.write_all(contents)
-        .with_context(|| format!("cannot write the report to {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("cannot write the report to {}", path.display()))?;
-    Ok(())
+    backlint_engine::pipeline::write_atomically(path, contents)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_stdout(contents: &[u8]) -> Result<()> {

@@ -225,18 +225,24 @@ fn fix_file(
     report
 }
 
-/// Replaces a file through a temporary file beside it, so that no reader sees it half written;
-/// the file keeps its permissions.
-fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+/// Writes a file through a temporary file beside it, renamed into place, so that no reader
+/// sees it half written. A file that exists keeps its permissions.
+pub fn write_atomically(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => std::path::Path::new("."),
     };
-    let permissions = fs::metadata(path)?.permissions();
+    let permissions = match fs::metadata(path) {
+        Ok(metadata) => Some(metadata.permissions()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error),
+    };
     let mut temporary = tempfile::NamedTempFile::new_in(directory)?;
     temporary.write_all(contents)?;
-    temporary.as_file().set_permissions(permissions)?;
+    if let Some(permissions) = permissions {
+        temporary.as_file().set_permissions(permissions)?;
+    }
     temporary.persist(path).map_err(|error| error.error)?;
     Ok(())
 }
