@@ -221,6 +221,10 @@ pub fn check_tree_reusing(
                 walk.semantic.take_asked()
             }
         };
+        if root.has_error() {
+            // Nothing of this check will be reused: its statements are not worth recording.
+            continue;
+        }
         let findings = &walk.output.findings[first_finding..];
         let relative = findings
             .iter()
