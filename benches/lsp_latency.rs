@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use lsp_server::{Message, Notification, Request, RequestId};
 use serde_json::{json, Value};
 
+mod timing;
+
 const LINES: usize = 5_000;
 /// `const moneySchema = z.object({` in the sample (0-based line).
 const MODULE_LEVEL_ASSIGNMENT_LINE: u32 = 42;
@@ -90,16 +92,8 @@ fn source() -> String {
     text.lines().take(LINES).collect::<Vec<_>>().join("\n") + "\n"
 }
 
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
-    sorted[index]
-}
-
 fn main() {
-    let edits: usize = std::env::var("LSP_EDITS")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(200);
+    let edits = timing::count_from_env("LSP_EDITS", 200);
     let text = source();
     let mut server = Server::start();
     server.send(
@@ -123,8 +117,7 @@ fn main() {
         text.len()
     );
     println!();
-    println!("| edit | p50 | p95 | max |");
-    println!("|---|---|---|---|");
+    timing::print_header("edit");
 
     let middle = (LINES / 2) as u32;
     // Where a character is typed, and which: the server re-walks only the statements an edit
@@ -184,14 +177,7 @@ fn main() {
             server.diagnostics_of(version);
             latencies.push(started.elapsed());
         }
-        latencies.sort();
-        let milliseconds = |duration: Duration| format!("{:.2} ms", duration.as_secs_f64() * 1e3);
-        println!(
-            "| {name} | {} | {} | {} |",
-            milliseconds(percentile(&latencies, 0.5)),
-            milliseconds(percentile(&latencies, 0.95)),
-            milliseconds(latencies[latencies.len() - 1]),
-        );
+        timing::print_row(name, latencies);
     }
 
     server.send(Request::new(RequestId::from(2), "shutdown".to_owned(), Value::Null).into());

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod timing;
+
 /// Files of the example projects, as a commit would name them.
 const FILES: [&str; 10] = [
     "nextjs-prisma-api/src/app/api/users/route.ts",
@@ -21,24 +23,15 @@ const FILES: [&str; 10] = [
     "fastapi-sqlalchemy/app/routers/orders.py",
 ];
 
-fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
-    sorted[index]
-}
-
 fn main() {
-    let runs: usize = std::env::var("SMALL_RUNS")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(100);
+    let runs = timing::count_from_env("SMALL_RUNS", 100);
     let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
     for file in FILES {
         assert!(project.join(file).is_file(), "{file} is missing");
     }
     println!("{runs} runs of each, after one to warm the file cache");
     println!();
-    println!("| command | p50 | p95 | max |");
-    println!("|---|---|---|---|");
+    timing::print_header("command");
     for count in [1, 10] {
         let files = &FILES[..count];
         let run = || {
@@ -58,15 +51,11 @@ fn main() {
             started.elapsed()
         };
         run();
-        let mut times: Vec<Duration> = (0..runs).map(|_| run()).collect();
-        times.sort();
-        let milliseconds = |duration: Duration| format!("{:.2} ms", duration.as_secs_f64() * 1e3);
-        println!(
-            "| `backlint check` with {count} file{} | {} | {} | {} |",
-            if count == 1 { "" } else { "s" },
-            milliseconds(percentile(&times, 0.5)),
-            milliseconds(percentile(&times, 0.95)),
-            milliseconds(times[times.len() - 1]),
+        let times: Vec<Duration> = (0..runs).map(|_| run()).collect();
+        let plural = if count == 1 { "" } else { "s" };
+        timing::print_row(
+            &format!("`backlint check` with {count} file{plural}"),
+            times,
         );
     }
 }
