@@ -131,6 +131,7 @@ struct KeptHandler<'a> {
     name: &'a str,
     function: (usize, Range<usize>),
     registration: Option<Place>,
+    middleware: &'a [String],
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -392,6 +393,7 @@ fn kept_handlers<'a>(
                 name: &handler.name,
                 function,
                 registration,
+                middleware: &handler.middleware,
             })
         })
         .collect()

@@ -6,6 +6,7 @@ mod errors;
 mod names;
 mod paths;
 mod performance;
+mod routes;
 mod secret_formats;
 mod security;
 mod suppressions;
@@ -27,6 +28,7 @@ fn specs() -> Vec<RuleSpec> {
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
         security::unvalidated_input::SPEC,
+        security::unverified_webhook::SPEC,
         suppressions::suppression_comment::SPEC,
         suppressions::unused_suppression::SPEC,
         typing::no_explicit_any::SPEC,

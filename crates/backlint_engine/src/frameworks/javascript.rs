@@ -59,6 +59,39 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
     handlers
 }
 
+/// The arguments of the module-level `x.use(…)` calls (`app.use(rateLimit(…))`,
+/// `router.use(requireAuth)`), by their text: only the file's top-level statements are read.
+pub(super) fn file_middleware(root: Node<'_>, source: &Source) -> Vec<String> {
+    let text = |node: Node<'_>| &source.text()[node.byte_range()];
+    let mut middleware = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        if statement.kind() != "expression_statement" {
+            continue;
+        }
+        let Some(call) = statement
+            .named_child(0)
+            .filter(|expression| expression.kind() == "call_expression")
+        else {
+            continue;
+        };
+        let uses = call
+            .child_by_field_name("function")
+            .and_then(member_parts)
+            .is_some_and(|(_, property)| text(property) == "use");
+        if let Some(arguments) = call.child_by_field_name("arguments").filter(|_| uses) {
+            let mut arguments_cursor = arguments.walk();
+            middleware.extend(
+                arguments
+                    .named_children(&mut arguments_cursor)
+                    .filter(|argument| !matches!(argument.kind(), "string" | "comment"))
+                    .map(|argument| text(argument).to_owned()),
+            );
+        }
+    }
+    middleware
+}
+
 /// The nodes that may register or be handlers, in the order of a preorder walk: the calls of
 /// a route method (`.get(…)`, `.route(…)`), the classes decorated with `Controller`, and the
 /// functions whose body starts with `"use server"`.
@@ -303,6 +336,7 @@ impl<'tree> File<'_, 'tree> {
             function: function.byte_range(),
             name,
             registration: registration.map(|node| node.byte_range()),
+            middleware: Vec::new(),
         });
     }
 

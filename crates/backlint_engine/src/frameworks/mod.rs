@@ -72,6 +72,11 @@ pub struct Handler {
     /// where the middleware and options passed with it are; `None` when the file's path or an
     /// export makes it a handler.
     pub registration: Option<Range<usize>>,
+    /// What the file applies to all its routes, by text: the arguments of module-level
+    /// `app.use(…)`/`router.use(…)` calls, the `dependencies` of a FastAPI app or router, the
+    /// bodies of Flask `before_request` functions. Where in the file they stand is not read:
+    /// rules about a missing check treat them as applying to every route.
+    pub middleware: Vec<String>,
 }
 
 /// The handlers of one file.
@@ -82,12 +87,21 @@ pub struct Handlers {
 
 impl Handlers {
     pub fn find(grammar: Grammar, root: Node<'_>, source: &Source, imports: &Imports) -> Handlers {
-        let mut handlers = match grammar {
-            Grammar::Python => python::find(root, source, imports),
-            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => {
-                javascript::find(root, source, imports)
-            }
+        let (mut handlers, middleware) = match grammar {
+            Grammar::Python => (
+                python::find(root, source, imports),
+                python::file_middleware(root, source),
+            ),
+            Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript => (
+                javascript::find(root, source, imports),
+                javascript::file_middleware(root, source),
+            ),
         };
+        if !middleware.is_empty() {
+            for handler in &mut handlers {
+                handler.middleware.clone_from(&middleware);
+            }
+        }
         // A function registered twice (`app.get` and `app.head` on one handler) is one handler.
         handlers.sort_by_key(|handler| (handler.function.start, handler.function.end));
         handlers.dedup_by(|later, earlier| later.function == earlier.function);

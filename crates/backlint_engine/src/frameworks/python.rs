@@ -329,5 +329,58 @@ fn handler(
         function: function.byte_range(),
         name,
         registration: registration.map(|node| node.byte_range()),
+        middleware: Vec::new(),
     }
+}
+
+/// What the file applies to all its routes: the `dependencies=` of a module-level
+/// `FastAPI(…)`/`APIRouter(…)`, and the functions decorated with Flask's `before_request`
+/// (`before_app_request`), by their text. Only the file's top-level statements are read.
+pub(super) fn file_middleware(root: Node<'_>, source: &Source) -> Vec<String> {
+    let text = |node: Node<'_>| &source.text()[node.byte_range()];
+    let mut middleware = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        match statement.kind() {
+            "decorated_definition" => {
+                let mut decorators = statement.walk();
+                let before_request = statement
+                    .children(&mut decorators)
+                    .filter(|child| child.kind() == "decorator")
+                    .any(|decorator| {
+                        text(decorator).contains("before_") && text(decorator).contains("request")
+                    });
+                if before_request {
+                    middleware.push(text(statement).to_owned());
+                }
+            }
+            "expression_statement" => {
+                let Some(value) = statement
+                    .named_child(0)
+                    .filter(|assignment| assignment.kind() == "assignment")
+                    .and_then(|assignment| assignment.child_by_field_name("right"))
+                    .filter(|value| value.kind() == "call")
+                else {
+                    continue;
+                };
+                let Some(arguments) = value.child_by_field_name("arguments") else {
+                    continue;
+                };
+                let mut arguments_cursor = arguments.walk();
+                middleware.extend(
+                    arguments
+                        .named_children(&mut arguments_cursor)
+                        .filter(|argument| {
+                            argument.kind() == "keyword_argument"
+                                && argument
+                                    .child_by_field_name("name")
+                                    .is_some_and(|name| text(name) == "dependencies")
+                        })
+                        .map(|argument| text(argument).to_owned()),
+                );
+            }
+            _ => {}
+        }
+    }
+    middleware
 }
