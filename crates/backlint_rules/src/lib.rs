@@ -6,6 +6,7 @@ mod errors;
 mod names;
 mod paths;
 mod performance;
+mod project;
 mod routes;
 mod secret_formats;
 mod security;
@@ -25,6 +26,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::bare_except::SPEC,
         performance::n_plus_one_query::SPEC,
         security::hardcoded_secret::SPEC,
+        security::missing_rate_limit::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
         security::unvalidated_input::SPEC,

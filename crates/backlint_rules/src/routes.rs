@@ -64,32 +64,56 @@ fn registration<'tree>(handler: &Handler, function: Node<'tree>) -> Option<Node<
     root.descendant_for_byte_range(range.start, range.end)
 }
 
-/// The function with what belongs to it: a Python function's decorators, and the class a
-/// method is defined in.
+/// The function with what belongs to it: a Python function's decorators, a TypeScript
+/// method's decorators, and the class a method is defined in (last).
 fn surroundings(function: Node<'_>) -> Vec<Node<'_>> {
     let mut nodes = vec![function];
+    let mut sibling = function.prev_named_sibling();
+    while let Some(decorator) = sibling.filter(|node| node.kind() == "decorator") {
+        nodes.push(decorator);
+        sibling = decorator.prev_named_sibling();
+    }
     let mut current = function;
     while let Some(parent) = current.parent() {
         match parent.kind() {
-            "decorated_definition" => nodes.push(parent),
-            "class_body" | "block" | "statement_block" | "program" | "module" => {}
+            "decorated_definition" if current.id() == function.id() => nodes.push(parent),
             "class_declaration" | "class_definition" | "class" => {
                 nodes.push(parent);
-                // A decorated class: NestJS `@Controller("webhooks")`, or Python decorators.
-                if let Some(decorated) = parent
-                    .parent()
-                    .filter(|outer| outer.kind() == "decorated_definition")
-                {
-                    nodes.push(decorated);
-                }
                 break;
             }
-            _ if nodes.len() > 1 => break,
-            _ => {}
+            "class_body" | "block" | "decorated_definition" => {}
+            _ => break,
         }
         current = parent;
     }
     nodes
+}
+
+fn is_class(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "class_declaration" | "class_definition" | "class"
+    )
+}
+
+/// A class's decorators: NestJS `@Controller("auth")` and `@UseGuards(…)` (which an `export`
+/// may hold), Python class decorators.
+fn class_decorators(class: Node<'_>) -> Vec<Node<'_>> {
+    let owners = std::iter::once(class).chain(
+        class
+            .parent()
+            .filter(|parent| matches!(parent.kind(), "decorated_definition" | "export_statement")),
+    );
+    let mut decorators = Vec::new();
+    for owner in owners {
+        let mut cursor = owner.walk();
+        decorators.extend(
+            owner
+                .children(&mut cursor)
+                .filter(|child| child.kind() == "decorator"),
+        );
+    }
+    decorators
 }
 
 /// How many of a file's path components (its name and the folders above it) say what its
@@ -141,23 +165,175 @@ pub fn handler_words(
     words
 }
 
+/// The texts of a function's own decorators (`@login_required`, NestJS `@UseGuards(…)` on a
+/// method), without its class's.
+pub fn function_decorators<'a>(function: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&'a str> {
+    let mut decorators = Vec::new();
+    for node in surroundings(function) {
+        match node.kind() {
+            "decorator" => decorators.push(context.text(node)),
+            "decorated_definition" => {
+                let mut cursor = node.walk();
+                decorators.extend(
+                    node.children(&mut cursor)
+                        .filter(|child| child.kind() == "decorator")
+                        .map(|decorator| context.text(decorator)),
+                );
+            }
+            _ => {}
+        }
+    }
+    decorators
+}
+
+/// The most specific name a handler has, by words: its own (`userLogin`, `def signup`),
+/// else its class's (`class LoginView`), else the last two segments of its route
+/// (`router.post("/password/reset", …)`), else its file's (`auth/login/route.ts` → `login`).
+/// Names that say nothing of the purpose (`POST`, `handler`, `route`, `views`) are passed
+/// over. `None` for a route with a parameter before its last segment
+/// (`/users/:id/password/reset`): that acts on a resource, it is not where one signs in.
+pub fn purpose_name(
+    handler: &Handler,
+    function: Node<'_>,
+    context: &RuleContext<'_>,
+) -> Option<Vec<String>> {
+    let meaningful = |name: &str| {
+        let words = word_parts(name);
+        let generic = words
+            .iter()
+            .all(|word| GENERIC_NAME_WORDS.contains(&word.as_str()));
+        (!generic).then_some(words)
+    };
+    let own_name = function
+        .child_by_field_name("name")
+        .or_else(|| {
+            function
+                .parent()
+                .filter(|parent| parent.kind() == "variable_declarator")
+                .and_then(|declarator| declarator.child_by_field_name("name"))
+        })
+        .map(|name| context.text(name));
+    let class_name = surroundings(function)
+        .into_iter()
+        .find(|node| is_class(*node))
+        .and_then(|class| class.child_by_field_name("name"))
+        .map(|name| context.text(name));
+    if let Some(words) = own_name.into_iter().chain(class_name).find_map(meaningful) {
+        return Some(words);
+    }
+    if let Some(route) = route_strings(handler, function)
+        .first()
+        .and_then(|node| string_content(*node, context))
+    {
+        let segments: Vec<&str> = route
+            .text
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .collect();
+        let is_parameter = |segment: &&str| {
+            segment.starts_with([':', '{', '<', '[', '$']) || segment.contains('{')
+        };
+        if let Some((_, before)) = segments.split_last() {
+            if before.iter().any(is_parameter) {
+                return None;
+            }
+            let last_two = segments[segments.len().saturating_sub(2)..].join("/");
+            if let Some(words) = meaningful(&last_two) {
+                return Some(words);
+            }
+        }
+    }
+    let path = context.source.path.with_extension("");
+    path.components()
+        .rev()
+        .filter_map(|component| match component {
+            Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        })
+        .take(PATH_DEPTH)
+        .find_map(|name| meaningful(&name))
+}
+
+/// Words of names that say nothing of what a handler is for.
+const GENERIC_NAME_WORDS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "all",
+    "handler",
+    "handle",
+    "index",
+    "default",
+    "main",
+    "view",
+    "views",
+    "endpoint",
+    "route",
+    "routes",
+    "page",
+    "api",
+    "controller",
+    "action",
+    "actions",
+    "server",
+    "app",
+    "v1",
+    "v2",
+    "v3",
+];
+
+/// The HTTP method a handler answers, lower case, where one is named: by its registration
+/// (`router.post(…)`, `@app.get(…)`, NestJS `@Get()`) or by its own name (`export function
+/// GET`, a class-based view's `def post`). `None` for handlers of every method (`app.all`,
+/// `@app.route` without `methods`, Django function views).
+pub fn registration_method(
+    handler: &Handler,
+    function: Node<'_>,
+    context: &RuleContext<'_>,
+) -> Option<String> {
+    let is_method = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        ONE_METHOD.contains(&lower.as_str()).then_some(lower)
+    };
+    if let Some(registration) = registration(handler, function) {
+        let call = if registration.kind() == "decorator" {
+            registration.named_child(0)?
+        } else {
+            registration
+        };
+        let callee = match call.kind() {
+            "call_expression" | "call" => call.child_by_field_name("function")?,
+            _ => call,
+        };
+        let name = match callee.kind() {
+            "member_expression" => callee.child_by_field_name("property")?,
+            "attribute" => callee.child_by_field_name("attribute")?,
+            _ => callee,
+        };
+        return is_method(context.text(name));
+    }
+    function
+        .child_by_field_name("name")
+        .and_then(|name| is_method(context.text(name)))
+}
+
+/// The HTTP methods a route can be registered for on its own.
+const ONE_METHOD: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
+
 /// The string arguments of a handler's registration and of its class's decorators: the
 /// routes it answers.
 fn route_strings<'tree>(handler: &Handler, function: Node<'tree>) -> Vec<Node<'tree>> {
     let mut owners: Vec<Node<'tree>> = registration(handler, function).into_iter().collect();
-    owners.extend(
-        surroundings(function)
-            .into_iter()
-            .filter(|node| {
-                node.kind() == "decorated_definition" || node.kind() == "class_declaration"
-            })
-            .flat_map(|node| {
-                let mut cursor = node.walk();
-                node.children(&mut cursor)
-                    .filter(|child| child.kind() == "decorator")
-                    .collect::<Vec<_>>()
-            }),
-    );
+    if let Some(class) = surroundings(function)
+        .into_iter()
+        .find(|node| is_class(*node))
+    {
+        owners.extend(class_decorators(class));
+    }
     let mut strings = Vec::new();
     for owner in owners {
         let Some(arguments) = preorder(owner).find(|node| {
@@ -177,9 +353,10 @@ fn route_strings<'tree>(handler: &Handler, function: Node<'tree>) -> Vec<Node<'t
 }
 
 /// Every call made by a handler or on its way: in its body, its decorators and its class
-/// (`permission_classes`, `@UseGuards(…)` on the controller), and the middleware passed to its
-/// registration, and what the file applies to all routes (`app.use(requireAuth)`). Each as the callee's text (`stripe.webhooks.constructEvent`); decorators and
-/// class attributes without a call count by their text too (`@login_required`).
+/// (`permission_classes`, `@UseGuards(…)` on the controller), the middleware passed to its
+/// registration, and what the file applies to all routes (`app.use(requireAuth)`). Each as the
+/// callee's text (`stripe.webhooks.constructEvent`); decorators and class attributes count by
+/// their text (`@login_required`).
 pub fn calls_around<'a>(
     handler: &'a Handler,
     function: Node<'_>,
@@ -203,12 +380,7 @@ pub fn calls_around<'a>(
     }
     // The class holds the methods of other handlers too: only its own decorators and
     // attributes count, not what its other methods call.
-    let class = roots.iter().position(|node| {
-        matches!(
-            node.kind(),
-            "class_declaration" | "class_definition" | "class"
-        )
-    });
+    let class = roots.iter().position(|node| is_class(*node));
     if let Some(index) = class {
         let class = roots.remove(index);
         callees.extend(class_level_names(class, context));
@@ -225,10 +397,10 @@ pub fn calls_around<'a>(
     callees
 }
 
-/// The text of a handler and of what applies to it: the function (with a Python function's
-/// decorators), its class's decorators and attributes, the middleware of its registration,
-/// and what the file applies to all routes. Rules that look for a check anywhere on the way
-/// to the handler read these.
+/// The text of a handler and of what applies to it: the function and its decorators, its
+/// class's decorators and attributes, the middleware of its registration, and what the file
+/// applies to all routes. Rules that look for a check anywhere on the way to the handler
+/// read these.
 pub fn texts_around<'a>(
     handler: &'a Handler,
     function: Node<'_>,
@@ -236,17 +408,9 @@ pub fn texts_around<'a>(
 ) -> Vec<&'a str> {
     let mut texts: Vec<&'a str> = handler.middleware.iter().map(String::as_str).collect();
     for node in surroundings(function) {
-        if matches!(
-            node.kind(),
-            "class_declaration" | "class_definition" | "class"
-        ) {
+        if is_class(node) {
             texts.extend(class_level_names(node, context));
-        } else if node.kind() != "decorated_definition"
-            || node
-                .child_by_field_name("definition")
-                .is_some_and(|definition| definition.id() == function.id())
-        {
-            // A decorated class's decorators were read with the class.
+        } else {
             texts.push(context.text(node));
         }
     }
@@ -262,30 +426,10 @@ pub fn texts_around<'a>(
 /// A class's decorators and the values of its attributes (`permission_classes = [IsAdmin]`,
 /// `@UseGuards(AuthGuard("jwt"))`), by their text.
 fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&'a str> {
-    let mut names = Vec::new();
-    let mut decorators = Vec::new();
-    let mut cursor = class.walk();
-    decorators.extend(
-        class
-            .children(&mut cursor)
-            .filter(|child| child.kind() == "decorator"),
-    );
-    if let Some(decorated) = class
-        .parent()
-        .filter(|outer| outer.kind() == "decorated_definition")
-    {
-        let mut cursor = decorated.walk();
-        decorators.extend(
-            decorated
-                .children(&mut cursor)
-                .filter(|child| child.kind() == "decorator"),
-        );
-    }
-    names.extend(
-        decorators
-            .into_iter()
-            .map(|decorator| context.text(decorator).trim_start_matches('@')),
-    );
+    let mut names: Vec<&'a str> = class_decorators(class)
+        .into_iter()
+        .map(|decorator| context.text(decorator).trim_start_matches('@'))
+        .collect();
     if let Some(body) = class.child_by_field_name("body") {
         let mut cursor = body.walk();
         for statement in body.named_children(&mut cursor) {
