@@ -33,7 +33,7 @@ use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 use crate::checker::{check_tree, CheckerOutput, Walk};
 use crate::databases::Databases;
 use crate::diagnostic::Finding;
-use crate::frameworks::{Framework, Handler};
+use crate::frameworks::{Framework, Handler, Handlers};
 use crate::language::Grammar;
 use crate::rule::RuleSet;
 use crate::semantic::{Asked, Imports, Semantic};
@@ -84,6 +84,8 @@ struct Facts {
     module_load: Option<(Vec<(String, usize)>, bool)>,
     /// The handlers, each with a hash of its registration's text.
     handlers: Option<Vec<(Handler, Option<u64>)>>,
+    /// A hash of the texts of all handlers, with their decorators.
+    handler_texts: Option<u64>,
 }
 
 impl Facts {
@@ -99,8 +101,37 @@ impl Facts {
             handlers: found
                 .handlers
                 .map(|handlers| with_registration_hashes(handlers.all(), source)),
+            handler_texts: found
+                .handlers
+                .map(|handlers| hash_of_handler_texts(handlers, semantic.root(), source)),
         }
     }
+}
+
+/// A hash of the text of every handler, from its first decorator to its end.
+fn hash_of_handler_texts(handlers: &Handlers, root: Node<'_>, source: &Source) -> u64 {
+    let mut hasher = Xxh3::new();
+    for handler in handlers.all() {
+        let mut start = handler.function.start;
+        if let Some(function) =
+            root.descendant_for_byte_range(handler.function.start, handler.function.end)
+        {
+            let decorated = function
+                .parent()
+                .filter(|parent| parent.kind() == "decorated_definition");
+            let mut first = decorated.unwrap_or(function);
+            while let Some(decorator) = first
+                .prev_named_sibling()
+                .filter(|sibling| sibling.kind() == "decorator")
+            {
+                first = decorator;
+            }
+            start = first.start_byte();
+        }
+        hasher.update(&source.bytes()[start..handler.function.end]);
+        hasher.update(&[0]);
+    }
+    hasher.digest()
 }
 
 fn calls_by_line(calls: &[(String, usize)], source: &Source) -> Vec<(String, usize)> {
@@ -293,9 +324,17 @@ fn changed_facts(
                 alignment.is_kept_new(new).then_some(new)
             })
         });
+    let handler_texts = asked.handler_texts
+        && previous.facts.handler_texts
+            != Some(hash_of_handler_texts(
+                semantic.handlers(),
+                semantic.root(),
+                source,
+            ));
     Asked {
         module_load,
         handlers,
+        handler_texts,
         databases,
     }
 }

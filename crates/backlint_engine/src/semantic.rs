@@ -167,6 +167,8 @@ pub struct Semantic<'tree> {
 pub(crate) struct Asked {
     pub(crate) module_load: bool,
     pub(crate) handlers: bool,
+    /// The text of every handler, with its decorators (see [`Semantic::handler_texts`]).
+    pub(crate) handler_texts: bool,
     pub(crate) databases: bool,
 }
 
@@ -175,6 +177,7 @@ impl Asked {
         Asked {
             module_load: self.module_load || other.module_load,
             handlers: self.handlers || other.handlers,
+            handler_texts: self.handler_texts || other.handler_texts,
             databases: self.databases || other.databases,
         }
     }
@@ -182,6 +185,7 @@ impl Asked {
     pub(crate) fn intersects(self, other: Asked) -> bool {
         self.module_load && other.module_load
             || self.handlers && other.handlers
+            || self.handler_texts && other.handler_texts
             || self.databases && other.databases
     }
 }
@@ -450,6 +454,17 @@ impl<'tree> Semantic<'tree> {
             .get_or_init(|| Handlers::find(self.grammar, self.root, self.source, &self.imports))
     }
 
+    /// The file's request handlers, for a rule that reads what other handlers than the one
+    /// it checks do (their bodies and decorators: how the file authenticates its routes). The
+    /// findings of a statement that asked depend on the text of every handler.
+    pub fn handler_texts(&self) -> &Handlers {
+        self.note_asked(Asked {
+            handler_texts: true,
+            ..Asked::default()
+        });
+        self.handlers()
+    }
+
     /// Which calls of the file run database queries.
     pub fn databases(&self) -> &Databases {
         self.note_asked(Asked {
@@ -462,6 +477,11 @@ impl<'tree> Semantic<'tree> {
 
     fn note_asked(&self, asked: Asked) {
         self.asked.set(self.asked.get().union(asked));
+    }
+
+    /// The root of the file's tree.
+    pub(crate) fn root(&self) -> Node<'tree> {
+        self.root
     }
 
     /// Which file-wide facts were asked for since the last call.

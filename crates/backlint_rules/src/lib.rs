@@ -26,6 +26,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::bare_except::SPEC,
         performance::n_plus_one_query::SPEC,
         security::hardcoded_secret::SPEC,
+        security::missing_auth_check::SPEC,
         security::missing_rate_limit::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,

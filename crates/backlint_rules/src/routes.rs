@@ -2,6 +2,7 @@
 //! handler is for (its file, route and names), and the calls made in it and around it (its
 //! body, its decorators, the middleware of its registration, its class).
 
+use std::borrow::Cow;
 use std::path::Component;
 
 use backlint_engine::frameworks::Handler;
@@ -44,7 +45,11 @@ pub const AUTH_NAMES: &[&str] = &[
     "permission_classes",
     "IsAuthenticated",
     "UseGuards",
+    "guard",
     "Roles",
+    "role",
+    "admin",
+    "allows.requires",
     "clerkMiddleware",
     "validateRequest",
     "req.user",
@@ -53,6 +58,30 @@ pub const AUTH_NAMES: &[&str] = &[
     "request.session",
     "ctx.state.user",
 ];
+
+/// The function node of a handler, found from any node of the same tree.
+pub fn handler_function<'tree>(handler: &Handler, any: Node<'tree>) -> Option<Node<'tree>> {
+    let mut root = any;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    root.descendant_for_byte_range(handler.function.start, handler.function.end)
+}
+
+/// The route a handler is registered at, as written (`/users/:id`): the first string of its
+/// registration.
+pub fn route_path<'a>(
+    handler: &Handler,
+    function: Node<'_>,
+    context: &'a RuleContext<'_>,
+) -> Option<&'a str> {
+    let registration = registration(handler, function)?;
+    route_strings(handler, function)
+        .into_iter()
+        .find(|node| registration.byte_range().contains(&node.start_byte()))
+        .and_then(|node| string_content(node, context))
+        .map(|content| content.text)
+}
 
 /// The node of a handler's registration (`router.post(…)`, `@app.post(…)`), if it has one.
 fn registration<'tree>(handler: &Handler, function: Node<'tree>) -> Option<Node<'tree>> {
@@ -254,6 +283,38 @@ pub fn purpose_name(
         .find_map(|name| meaningful(&name))
 }
 
+/// What an authentication endpoint is for, by the words of its name (see [`purpose_name`]):
+/// signing in, signing up, resetting a password or checking a one-time code; `None` for
+/// other names, and for signing out. `verify` alone does not make an authentication endpoint:
+/// on real code it named the management of domains, tokens and codes by administrators far
+/// more often than a place where codes are guessed.
+pub fn purpose_of(words: &[String]) -> Option<&'static str> {
+    let has = |word: &str| words.iter().any(|each| each == word);
+    let pair = |first: &str, second: &str| {
+        words
+            .windows(2)
+            .any(|window| window[0] == first && window[1] == second)
+    };
+    if has("logout") || has("signout") || pair("log", "out") || pair("sign", "out") {
+        None
+    } else if has("login")
+        || has("signin")
+        || has("logon")
+        || pair("sign", "in")
+        || pair("log", "in")
+    {
+        Some("login")
+    } else if has("signup") || has("register") || has("registration") || pair("sign", "up") {
+        Some("sign-up")
+    } else if has("forgot") || pair("password", "reset") || pair("reset", "password") {
+        Some("password-reset")
+    } else if has("otp") || has("mfa") || has("2fa") || has("totp") {
+        Some("one-time-code")
+    } else {
+        None
+    }
+}
+
 /// Words of names that say nothing of what a handler is for.
 const GENERIC_NAME_WORDS: &[&str] = &[
     "get",
@@ -405,25 +466,54 @@ pub fn texts_around<'a>(
     handler: &'a Handler,
     function: Node<'_>,
     context: &'a RuleContext<'_>,
-) -> Vec<&'a str> {
-    let mut texts: Vec<&'a str> = handler.middleware.iter().map(String::as_str).collect();
+) -> Vec<Cow<'a, str>> {
+    let mut texts: Vec<Cow<'a, str>> = handler
+        .middleware
+        .iter()
+        .map(|middleware| Cow::Borrowed(middleware.as_str()))
+        .collect();
     for node in surroundings(function) {
         if is_class(node) {
-            texts.extend(class_level_names(node, context));
+            texts.extend(
+                class_level_names(node, context)
+                    .into_iter()
+                    .map(Cow::Borrowed),
+            );
         } else {
-            texts.push(context.text(node));
+            texts.push(code_text(node, context));
         }
     }
     if let Some(registration) = registration(handler, function) {
         let text = context.source.text();
         let before =
             registration.start_byte()..function.start_byte().max(registration.start_byte());
-        texts.extend(text.get(before));
+        texts.extend(text.get(before).map(Cow::Borrowed));
     }
     texts
 }
 
-/// A class's decorators and the values of its attributes (`permission_classes = [IsAdmin]`,
+/// The text of a node without its comments, which may speak of what the code does not do
+/// (`// TODO: check auth`).
+fn code_text<'a>(node: Node<'_>, context: &'a RuleContext<'_>) -> Cow<'a, str> {
+    let comments: Vec<std::ops::Range<usize>> = preorder(node)
+        .filter(|child| child.kind() == "comment")
+        .map(|comment| comment.byte_range())
+        .collect();
+    if comments.is_empty() {
+        return Cow::Borrowed(context.text(node));
+    }
+    let text = context.source.text();
+    let mut code = String::new();
+    let mut start = node.start_byte();
+    for comment in comments {
+        code.push_str(&text[start..comment.start]);
+        start = comment.end;
+    }
+    code.push_str(&text[start..node.end_byte()]);
+    Cow::Owned(code)
+}
+
+/// A class's decorators and its attributes (`permission_classes = [IsAdmin]`,
 /// `@UseGuards(AuthGuard("jwt"))`), by their text.
 fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&'a str> {
     let mut names: Vec<&'a str> = class_decorators(class)
@@ -438,12 +528,13 @@ fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&
                 "public_field_definition" | "field_definition" => Some(statement),
                 _ => None,
             };
-            if let Some(value) = assignment.and_then(|assignment| {
-                assignment
-                    .child_by_field_name("right")
-                    .or_else(|| assignment.child_by_field_name("value"))
+            // The whole assignment: its name says what it is (`permission_classes`,
+            // `throttle_classes`), whatever the value (`[AllowAny]` is a decision too).
+            if let Some(assignment) = assignment.filter(|assignment| {
+                assignment.child_by_field_name("right").is_some()
+                    || assignment.child_by_field_name("value").is_some()
             }) {
-                names.push(context.text(value));
+                names.push(context.text(assignment));
             }
         }
     }

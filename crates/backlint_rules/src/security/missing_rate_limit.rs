@@ -11,7 +11,7 @@ use tree_sitter::Node;
 use crate::paths::{glob_set, test_paths_and};
 use crate::project::{django_settings, next_middleware};
 use crate::routes::{
-    function_decorators, mentions, purpose_name, registration_method, texts_around,
+    function_decorators, mentions, purpose_name, purpose_of, registration_method, texts_around,
 };
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -190,11 +190,9 @@ const SIGNED_IN_DECORATORS: &[&str] = &[
     "UseGuards",
 ];
 
-/// What an authentication endpoint is for, by the words of its most specific name:
-/// `None` for other handlers, and for those that answer another method than `POST` (a login
-/// page is not where passwords are tried; `PUT`, `PATCH` and `DELETE` manage a resource).
-/// `verify` alone does not make an authentication endpoint: on real code it named the
-/// management of domains, tokens and codes by signed-in administrators far more often.
+/// What an authentication endpoint is for: `None` for other handlers, and for those that
+/// answer another method than `POST` (a login page is not where passwords are tried; `PUT`,
+/// `PATCH` and `DELETE` manage a resource) or require a signed-in user already.
 fn authentication_purpose(
     handler: &Handler,
     function: Node<'_>,
@@ -215,29 +213,5 @@ fn authentication_purpose(
     if signed_in {
         return None;
     }
-    let words = purpose_name(handler, function, context)?;
-    let has = |word: &str| words.iter().any(|each| each == word);
-    let pair = |first: &str, second: &str| {
-        words
-            .windows(2)
-            .any(|window| window[0] == first && window[1] == second)
-    };
-    if has("logout") || has("signout") || pair("log", "out") || pair("sign", "out") {
-        None
-    } else if has("login")
-        || has("signin")
-        || has("logon")
-        || pair("sign", "in")
-        || pair("log", "in")
-    {
-        Some("login")
-    } else if has("signup") || has("register") || has("registration") || pair("sign", "up") {
-        Some("sign-up")
-    } else if has("forgot") || pair("password", "reset") || pair("reset", "password") {
-        Some("password-reset")
-    } else if has("otp") || has("mfa") || has("2fa") || has("totp") {
-        Some("one-time-code")
-    } else {
-        None
-    }
+    purpose_of(&purpose_name(handler, function, context)?)
 }

@@ -1,6 +1,7 @@
 //! Security: what an attacker would look for.
 
 pub mod hardcoded_secret;
+pub mod missing_auth_check;
 pub mod missing_rate_limit;
 pub mod sensitive_data_logged;
 pub mod sql_injection;
