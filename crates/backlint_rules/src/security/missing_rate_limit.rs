@@ -11,7 +11,7 @@ use tree_sitter::Node;
 use crate::paths::{glob_set, test_paths_and};
 use crate::project::{django_settings, next_middleware};
 use crate::routes::{
-    function_decorators, mentions, purpose_name, purpose_of, registration_method, texts_around,
+    calls_around, function_decorators, mentions, purpose_name, purpose_of, registration_method, texts_around,
 };
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -129,6 +129,7 @@ impl Rule for MissingRateLimit {
         };
         if self.ignore_paths.is_match(&context.source.path)
             || self.imports_a_limiter(context)
+            || uses_a_hosted_identity_provider(&handler, node, context)
             || texts_around(&handler, node, context)
                 .iter()
                 .any(|text| mentions(text, &self.limiters))
@@ -179,6 +180,31 @@ impl MissingRateLimit {
             _ => false,
         }
     }
+}
+
+/// Hosted identity providers, and Payload, which count and limit sign-in attempts
+/// themselves: a handler that hands the credentials to one is limited there.
+const IDENTITY_PROVIDERS: &[&str] = &[
+    "supabase", "firebase", "auth0", "clerk", "cognito", "amplify", "stytch", "workos", "kinde",
+    "payload",
+];
+
+/// Whether a handler hands the credentials to a hosted identity provider: it calls one
+/// (`supabase.auth.signInWithPassword(…)`), or the file imports one.
+fn uses_a_hosted_identity_provider(
+    handler: &Handler,
+    function: Node<'_>,
+    context: &RuleContext<'_>,
+) -> bool {
+    let providers: Vec<String> = IDENTITY_PROVIDERS.iter().map(|name| (*name).to_owned()).collect();
+    context.semantic.imports().entries().iter().any(|import| {
+        let package = import.module.trim_start_matches('@');
+        IDENTITY_PROVIDERS
+            .iter()
+            .any(|provider| package.starts_with(provider))
+    }) || calls_around(handler, function, context)
+        .iter()
+        .any(|callee| mentions(callee, &providers))
 }
 
 /// Decorators that require a signed-in user.
