@@ -27,6 +27,7 @@ fn specs() -> Vec<RuleSpec> {
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
         security::unvalidated_input::SPEC,
+        security::weak_password_hash::SPEC,
         suppressions::suppression_comment::SPEC,
         suppressions::unused_suppression::SPEC,
         typing::no_explicit_any::SPEC,

@@ -4,3 +4,4 @@ pub mod hardcoded_secret;
 pub mod sensitive_data_logged;
 pub mod sql_injection;
 pub mod unvalidated_input;
+pub mod weak_password_hash;
