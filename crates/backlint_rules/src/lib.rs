@@ -23,6 +23,7 @@ fn specs() -> Vec<RuleSpec> {
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
         performance::n_plus_one_query::SPEC,
+        security::error_details_leak::SPEC,
         security::hardcoded_secret::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,

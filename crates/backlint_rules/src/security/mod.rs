@@ -1,5 +1,6 @@
 //! Security: what an attacker would look for.
 
+pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod sensitive_data_logged;
 pub mod sql_injection;
