@@ -1,6 +1,6 @@
 //! What names mean. One word-part matcher answers "does this identifier, key or keyword name a
-//! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged), so that they
-//! agree on `dbPassword`, `API_KEY` and `tokenType`.
+//! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged,
+//! weak-password-hash), so that they agree on `dbPassword`, `API_KEY` and `tokenType`.
 
 use backlint_engine::names::word_parts;
 

@@ -371,3 +371,38 @@ export async function load(entries: { id: string }[], tenant: string) {
         .collect();
     assert_eq!(messages, vec![(7, false), (8, true)]);
 }
+
+#[test]
+fn weak_password_hash_is_a_note_where_a_model_hook_may_hash() {
+    let text = r#"import mongoose from "mongoose";
+import { prisma } from "./db";
+import { User } from "./models/user";
+
+export async function register(body: { email: string; password: string }) {
+  await User.create({ email: body.email, password: body.password });
+  await prisma.user.create({ data: { email: body.email, password: body.password } });
+}
+"#;
+    let grammar = Grammar::from_path(Path::new("src/register.ts")).expect("a TypeScript path");
+    let rules = backlint_rules::registry()
+        .enable_configured(&[RuleConfig {
+            id: "weak-password-hash".to_owned(),
+            level: None,
+            options: toml::Table::new(),
+        }])
+        .expect("rules build");
+    let source = Source::new(PathBuf::from("src/register.ts"), text.to_owned());
+    let report = check_source(&source, grammar, &Settings::default(), &rules);
+    let findings: Vec<(usize, &str, bool)> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic.start.line,
+                diagnostic.level.name(),
+                diagnostic.message.contains("pre(\"save\")"),
+            )
+        })
+        .collect();
+    assert_eq!(findings, vec![(6, "note", true), (7, "error", false)]);
+}
