@@ -47,6 +47,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{fastapi}/services/payments.py:42 bare-except"),
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),
+            format!("{api}/app/api/posts/route.ts:55 error-details-leak"),
             format!("{api}/app/api/users/[id]/route.ts:32 unvalidated-input"),
             format!("{api}/app/api/users/[id]/route.ts:52 no-explicit-any"),
             format!("{api}/app/api/users/route.ts:34 n-plus-one-query"),
