@@ -44,6 +44,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{fastapi}/routers/orders.py:71 bare-except"),
             format!("{fastapi}/routers/users.py:35 sensitive-data-logged"),
             format!("{fastapi}/routers/users.py:51 sql-injection"),
+            format!("{fastapi}/routers/users.py:78 weak-password-hash"),
             format!("{fastapi}/services/payments.py:42 bare-except"),
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),
