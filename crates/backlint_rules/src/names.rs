@@ -1,6 +1,6 @@
 //! What names mean. One word-part matcher answers "does this identifier, key or keyword name a
-//! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged), so that they
-//! agree on `dbPassword`, `API_KEY` and `tokenType`.
+//! secret?" for every rule that asks (hardcoded-secret, sensitive-data-logged,
+//! weak-password-hash), so that they agree on `dbPassword`, `API_KEY` and `tokenType`.
 
 use backlint_engine::names::word_parts;
 
@@ -217,6 +217,56 @@ pub fn means_sensitive(name: &str) -> bool {
         })
 }
 
+/// Words that name a password on their own: `password`, `newPassword`, `DB_PASSWD`.
+const PASSWORD_WORDS: &[&str] = &["password", "passwd", "pwd", "passphrase"];
+
+/// Words before a last `pass` that make it a password (`userPass`, `db_pass`), where `pass`
+/// alone could be a pass of a loop, a boarding pass or a verb.
+const PASS_OWNERS: &[&str] = &[
+    "user", "db", "admin", "new", "old", "current", "plain", "raw", "login", "account", "root",
+    "my", "input", "given", "entered", "smtp", "mail", "email", "ftp", "sftp",
+];
+
+/// Words that, anywhere in a name with a password word, say it holds something about a
+/// password, not a password: `passwordResetToken`, `passwordUpdatedAt`, `passwordHistory`.
+const ABOUT_PASSWORD_WORDS: &[&str] = &[
+    "token",
+    "updated",
+    "changed",
+    "history",
+    "expired",
+    "attempts",
+    "retries",
+    "rules",
+    "validator",
+    "schema",
+    "strength",
+    "last",
+    "set",
+    "change",
+];
+
+/// Whether a name means a password in clear: `password`, `newPassword`, `raw_password`,
+/// `userPass`, `passphrase`; not `passwordHash`, `hashedPassword`, `passwordResetToken`,
+/// `passwordUpdatedAt`, `confirmPassword`, `hasPassword`, `passwordField`, `bypass`.
+pub fn means_password(name: &str) -> bool {
+    let parts = word_parts(name);
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return false;
+    };
+    let names_one = parts
+        .iter()
+        .any(|part| PASSWORD_WORDS.contains(&part.as_str()))
+        || last == "pass"
+            && parts.len() >= 2
+            && PASS_OWNERS.contains(&parts[parts.len() - 2].as_str());
+    let about = parts.iter().any(|part| {
+        NOT_SECRET_WORDS.contains(&part.as_str()) || ABOUT_PASSWORD_WORDS.contains(&part.as_str())
+    }) || FLAG_OR_ACTION_WORDS.contains(&first.as_str()) && parts.len() > 1
+        || LABEL_WORDS.contains(&last.as_str());
+    names_one && !about
+}
+
 /// Whether a name means a secret value: `password`, `dbPassword`, `API_KEY`, `clientSecret`,
 /// `auth_token`; not `passwordLabel`, `tokenType`, `passwordHash`, `apiKeyHeader`, `authUrl`.
 pub fn means_secret(name: &str) -> bool {
@@ -307,6 +357,43 @@ mod tests {
             "email",
         ] {
             assert!(!means_sensitive(name), "{name} is not sensitive");
+        }
+    }
+
+    #[test]
+    fn password_names() {
+        for name in [
+            "password",
+            "newPassword",
+            "raw_password",
+            "DB_PASSWD",
+            "pwd",
+            "passphrase",
+            "userPass",
+            "db_pass",
+            "plainPassword",
+        ] {
+            assert!(means_password(name), "{name} means a password");
+        }
+        for name in [
+            "passwordHash",
+            "hashedPassword",
+            "password_hash",
+            "passwordResetToken",
+            "passwordUpdatedAt",
+            "confirmPassword",
+            "hasPassword",
+            "passwordField",
+            "passwordMinLength",
+            "pass",
+            "bypass",
+            "passes",
+            "boardingPass",
+            "encryptedPassword",
+            "passwordSalt",
+            "",
+        ] {
+            assert!(!means_password(name), "{name} does not mean a password");
         }
     }
 

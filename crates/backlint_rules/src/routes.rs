@@ -32,7 +32,6 @@ pub const AUTH_NAMES: &[&str] = &[
     "currentUser",
     "current_user",
     "requireUser",
-    "getUser",
     "login_required",
     "loginRequired",
     "ensureLoggedIn",

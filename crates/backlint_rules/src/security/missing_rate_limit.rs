@@ -11,7 +11,8 @@ use tree_sitter::Node;
 use crate::paths::{glob_set, test_paths_and};
 use crate::project::{django_settings, next_middleware};
 use crate::routes::{
-    calls_around, function_decorators, mentions, purpose_name, purpose_of, registration_method, texts_around,
+    calls_around, function_decorators, mentions, purpose_name, purpose_of, registration_method,
+    texts_around,
 };
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -196,7 +197,10 @@ fn uses_a_hosted_identity_provider(
     function: Node<'_>,
     context: &RuleContext<'_>,
 ) -> bool {
-    let providers: Vec<String> = IDENTITY_PROVIDERS.iter().map(|name| (*name).to_owned()).collect();
+    let providers: Vec<String> = IDENTITY_PROVIDERS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect();
     context.semantic.imports().entries().iter().any(|import| {
         let package = import.module.trim_start_matches('@');
         IDENTITY_PROVIDERS

@@ -1,5 +1,6 @@
 //! Security: what an attacker would look for.
 
+pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod missing_auth_check;
 pub mod missing_rate_limit;
@@ -7,3 +8,4 @@ pub mod sensitive_data_logged;
 pub mod sql_injection;
 pub mod unvalidated_input;
 pub mod unverified_webhook;
+pub mod weak_password_hash;
