@@ -41,7 +41,9 @@ fn example_projects_report_exactly_their_planted_problems() {
     assert_eq!(
         found,
         vec![
+            format!("{fastapi}/routers/admin.py:32 missing-auth-check"),
             format!("{fastapi}/routers/orders.py:71 bare-except"),
+            format!("{fastapi}/routers/sessions.py:21 missing-rate-limit"),
             format!("{fastapi}/routers/users.py:35 sensitive-data-logged"),
             format!("{fastapi}/routers/users.py:51 sql-injection"),
             format!("{fastapi}/routers/users.py:78 weak-password-hash"),
@@ -52,6 +54,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{api}/app/api/users/[id]/route.ts:32 unvalidated-input"),
             format!("{api}/app/api/users/[id]/route.ts:52 no-explicit-any"),
             format!("{api}/app/api/users/route.ts:34 n-plus-one-query"),
+            format!("{api}/app/api/webhooks/mail/route.ts:12 unverified-webhook"),
             format!("{api}/lib/mailer.ts:4 hardcoded-secret"),
             format!("{api}/lib/mailer.ts:11 no-explicit-any"),
             format!("{api}/lib/mailer.ts:52 no-explicit-any"),

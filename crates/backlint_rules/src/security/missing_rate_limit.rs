@@ -183,32 +183,36 @@ impl MissingRateLimit {
     }
 }
 
-/// Hosted identity providers, and Payload, which count and limit sign-in attempts
-/// themselves: a handler that hands the credentials to one is limited there.
+/// Hosted identity providers, which count and limit sign-in attempts themselves: a handler
+/// that hands the credentials to one is limited there.
 const IDENTITY_PROVIDERS: &[&str] = &[
     "supabase", "firebase", "auth0", "clerk", "cognito", "amplify", "stytch", "workos", "kinde",
-    "payload",
 ];
 
 /// Whether a handler hands the credentials to a hosted identity provider: it calls one
-/// (`supabase.auth.signInWithPassword(…)`), or the file imports one.
+/// (`supabase.auth.signInWithPassword(…)`), or the file imports one, or Payload's
+/// authentication (which locks accounts after `maxLoginAttempts`).
 fn uses_a_hosted_identity_provider(
     handler: &Handler,
     function: Node<'_>,
     context: &RuleContext<'_>,
 ) -> bool {
+    let imports_one = context.semantic.imports().entries().iter().any(|import| {
+        let package = import.module.trim_start_matches('@');
+        package == "payload"
+            || package.starts_with("payload/")
+            || IDENTITY_PROVIDERS
+                .iter()
+                .any(|provider| package.starts_with(provider))
+    });
     let providers: Vec<String> = IDENTITY_PROVIDERS
         .iter()
         .map(|name| (*name).to_owned())
         .collect();
-    context.semantic.imports().entries().iter().any(|import| {
-        let package = import.module.trim_start_matches('@');
-        IDENTITY_PROVIDERS
+    imports_one
+        || calls_around(handler, function, context)
             .iter()
-            .any(|provider| package.starts_with(provider))
-    }) || calls_around(handler, function, context)
-        .iter()
-        .any(|callee| mentions(callee, &providers))
+            .any(|callee| mentions(callee, &providers))
 }
 
 /// Decorators that require a signed-in user.

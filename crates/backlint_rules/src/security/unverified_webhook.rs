@@ -239,7 +239,7 @@ fn verifies(callee: &str, verifiers: &[String]) -> bool {
 /// The handler's first read of the request body: `req.body`, `await request.json()`,
 /// `request.data`, `request.get_json()`, a NestJS `@Body()` parameter.
 fn body_read<'tree>(function: Node<'tree>, context: &RuleContext<'_>) -> Option<Node<'tree>> {
-    preorder(function).find(|node| match node.kind() {
+    let read = preorder(function).find(|node| match node.kind() {
         "member_expression" | "attribute" => {
             member_parts(*node).is_some_and(|(object, property)| {
                 let property = context.text(property);
@@ -256,7 +256,18 @@ fn body_read<'tree>(function: Node<'tree>, context: &RuleContext<'_>) -> Option<
                 || context.text(*node).starts_with("@RawBody(")
         }
         _ => false,
-    })
+    })?;
+    // A reader is shown with its call: `request.json()`, not `request.json`.
+    Some(
+        read.parent()
+            .filter(|call| {
+                matches!(call.kind(), "call_expression" | "call")
+                    && call
+                        .child_by_field_name("function")
+                        .is_some_and(|callee| callee.id() == read.id())
+            })
+            .unwrap_or(read),
+    )
 }
 
 /// Whether an expression is the request: `req`, `request`, `ctx.request`, `c.req`,
