@@ -31,6 +31,8 @@ pub const AUTH_NAMES: &[&str] = &[
     "requireSession",
     "currentUser",
     "current_user",
+    "get_current",
+    "superuser",
     "requireUser",
     "login_required",
     "loginRequired",
