@@ -37,12 +37,33 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "command-injection",
+        eslint: &["security/detect-child-process"],
+        // S602/B602: `subprocess` with `shell=True`; S605/B605: `os.system`, `os.popen` and
+        // the other calls that always start a shell.
+        noqa: &["S602", "S605"],
+        nosec: &["B602", "B605"],
+        ..NONE
+    },
+    Equivalent {
         rule: "hardcoded-secret",
         eslint: &["no-secrets/no-secrets"],
         biome: &["lint/security/noSecrets", "lint/nursery/noSecrets"],
         noqa: &["S105", "S106", "S107"],
         nosec: &["B105", "B106", "B107"],
         secret_pragmas: true,
+    },
+    Equivalent {
+        rule: "insecure-deserialization",
+        eslint: &[
+            "no-eval",
+            "no-new-func",
+            "security/detect-eval-with-expression",
+        ],
+        // pickle, marshal, `yaml.load`, `eval`, `exec`.
+        noqa: &["S301", "S302", "S506", "S307", "S102"],
+        nosec: &["B301", "B302", "B506", "B307", "B102"],
+        ..NONE
     },
     Equivalent {
         rule: "module-level-env",
@@ -64,6 +85,14 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         rule: "sql-injection",
         noqa: &["S608"],
         nosec: &["B608"],
+        ..NONE
+    },
+    Equivalent {
+        rule: "tls-verification-disabled",
+        // S501/B501: requests and httpx with `verify=False`; S323/B323:
+        // `ssl._create_unverified_context`.
+        noqa: &["S501", "S323"],
+        nosec: &["B501", "B323"],
         ..NONE
     },
     Equivalent {

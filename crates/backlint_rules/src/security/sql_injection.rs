@@ -11,7 +11,7 @@ use tree_sitter::Node;
 
 use crate::names::is_constant_name;
 use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{assignment_parts, enclosing_function, is_function};
+use crate::syntax::{enclosing_function, is_function, latest_assignment, top_level_assignment};
 use crate::text::{compact, format_placeholders};
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -779,63 +779,4 @@ fn bound_to_safe_value(name: Node<'_>, context: &RuleContext<'_>, depth: usize) 
     let assigned =
         latest_assignment(name, name, context).or_else(|| top_level_assignment(name, context));
     assigned.is_some_and(|(_, value)| is_safe_piece(value, context, depth + 1))
-}
-
-/// The top-level `const name = …` or `NAME = …` of the module.
-fn top_level_assignment<'tree>(
-    name: Node<'tree>,
-    context: &RuleContext<'_>,
-) -> Option<(Node<'tree>, Node<'tree>)> {
-    let wanted = context.text(name);
-    let mut root = name;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
-    let mut cursor = root.walk();
-    let statements: Vec<Node<'tree>> = root.named_children(&mut cursor).collect();
-    statements.into_iter().rev().find_map(|statement| {
-        let mut inner = statement.walk();
-        let candidates: Vec<Node<'tree>> = std::iter::once(statement)
-            .chain(statement.named_children(&mut inner))
-            .collect();
-        candidates.into_iter().find_map(|node| {
-            let (target, value) = assignment_parts(node)?;
-            (context.text(target) == wanted).then_some((node, value))
-        })
-    })
-}
-
-/// The latest assignment to `name` before `call` in the function around it: the node that
-/// assigns, and the value assigned.
-fn latest_assignment<'tree>(
-    name: Node<'tree>,
-    call: Node<'tree>,
-    context: &RuleContext<'_>,
-) -> Option<(Node<'tree>, Node<'tree>)> {
-    let wanted = context.text(name);
-    let scope = enclosing_function(call);
-    let mut latest = None;
-    let mut pending = vec![scope];
-    while let Some(node) = pending.pop() {
-        if node.start_byte() >= call.start_byte() {
-            continue;
-        }
-        if let Some((target, value)) = assignment_parts(node) {
-            // An assignment that holds the use (`value = "(%s)" % value`) is not its origin.
-            if context.text(target) == wanted && node.end_byte() <= call.start_byte() {
-                let is_later = latest.is_none_or(|(previous, _): (Node<'tree>, Node<'tree>)| {
-                    previous.start_byte() < node.start_byte()
-                });
-                if is_later {
-                    latest = Some((node, value));
-                }
-            }
-        }
-        let mut cursor = node.walk();
-        pending.extend(
-            node.named_children(&mut cursor)
-                .filter(|child| !is_function(*child)),
-        );
-    }
-    latest
 }

@@ -1,0 +1,228 @@
+//! insecure-deserialization: data turned into objects or code by a loader that runs what the
+//! data says (`pickle.loads`, `yaml.load` without a safe loader, `eval`, `new Function`,
+//! node-serialize's `unserialize`).
+
+use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::{Grammar, Language};
+use globset::GlobSet;
+use serde::Deserialize;
+use tree_sitter::Node;
+
+use crate::paths::{glob_set, test_paths_and};
+use crate::syntax::{is_constant_value, qualified_name};
+use crate::text::compact;
+
+pub const SPEC: RuleSpec = RuleSpec {
+    id: "insecure-deserialization",
+    docs: include_str!("../../../../rules/insecure-deserialization.toml"),
+    new,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+struct Options {
+    /// Globs of files that only load what they made themselves: tests.
+    ignore_paths: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            ignore_paths: test_paths_and(&[]),
+        }
+    }
+}
+
+fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
+    let options: Options = parse_options(SPEC.id, options)?;
+    let ignore_paths = glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?;
+    Ok(Box::new(InsecureDeserialization { ignore_paths }))
+}
+
+fn unpickling_message(call: &str, data: &str) -> String {
+    format!("`{call}` runs whatever code `{data}` asks for while it loads it: load a data format such as JSON instead, or sign the data (`hmac`) and check the signature before loading it.")
+}
+
+fn yaml_message(call: &str) -> String {
+    format!("`{call}` without a safe loader builds any Python object the document names: use `yaml.safe_load(…)` or `Loader=yaml.SafeLoader`.")
+}
+
+fn eval_message(call: &str, code: &str, advice: &str) -> String {
+    format!("`{call}` runs `{code}` as code: {advice}")
+}
+
+fn unserialize_message(call: &str) -> String {
+    format!("`{call}` from node-serialize runs functions embedded in the data (`_$$ND_FUNC$$_`): use `JSON.parse`.")
+}
+
+const PYTHON_EVAL_ADVICE: &str =
+    "parse the data instead (`json.loads`, `ast.literal_eval`, a lookup table of allowed names).";
+const JS_EVAL_ADVICE: &str =
+    "parse the data instead (`JSON.parse`, a lookup table of allowed names).";
+const VM_ADVICE: &str =
+    "`vm` is not a security boundary; parse the data instead, or run untrusted code in a separate process or isolate.";
+
+/// Loaders that run code named by the data, by qualified name.
+const UNPICKLERS: &[&str] = &[
+    "pickle.loads",
+    "pickle.load",
+    "pickle.Unpickler",
+    "cPickle.loads",
+    "cPickle.load",
+    "cPickle.Unpickler",
+    "_pickle.loads",
+    "_pickle.load",
+    "dill.loads",
+    "dill.load",
+    "marshal.loads",
+    "marshal.load",
+];
+
+/// PyYAML's loaders that build objects of any class; `yaml.load` without one of the safe
+/// loaders is as unsafe.
+const UNSAFE_YAML_LOADERS: &[&str] = &[
+    "yaml.Loader",
+    "yaml.UnsafeLoader",
+    "yaml.FullLoader",
+    "yaml.CLoader",
+    "yaml.CUnsafeLoader",
+    "yaml.CFullLoader",
+];
+const SAFE_YAML_LOADERS: &[&str] = &["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"];
+const YAML_LOADS: &[&str] = &["yaml.load", "yaml.load_all"];
+const UNSAFE_YAML_CALLS: &[&str] = &[
+    "yaml.unsafe_load",
+    "yaml.unsafe_load_all",
+    "yaml.full_load",
+    "yaml.full_load_all",
+];
+
+/// Node's `vm` functions that compile their first argument.
+const VM_FUNCTIONS: &[&str] = &[
+    "vm.runInNewContext",
+    "vm.runInContext",
+    "vm.runInThisContext",
+    "vm.compileFunction",
+    "vm.Script",
+];
+
+struct InsecureDeserialization {
+    ignore_paths: GlobSet,
+}
+
+impl Rule for InsecureDeserialization {
+    fn node_kinds(&self, language: Language) -> &'static [&'static str] {
+        match language {
+            Language::TypeScript | Language::JavaScript => &["call_expression", "new_expression"],
+            Language::Python => &["call"],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
+        let callee = node
+            .child_by_field_name("function")
+            .or_else(|| node.child_by_field_name("constructor"));
+        let (Some(callee), Some(arguments)) = (callee, node.child_by_field_name("arguments"))
+        else {
+            return;
+        };
+        let Some(message) = finding(callee, arguments, context) else {
+            return;
+        };
+        if !self.ignore_paths.is_match(&context.source.path) {
+            context.report(node, message);
+        }
+    }
+}
+
+fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
+    // `new Function("a", "b", body)`: the last argument is the code.
+    let data = if context.text(callee) == "Function" {
+        let mut cursor = arguments.walk();
+        let last = arguments
+            .named_children(&mut cursor)
+            .filter(|argument| argument.kind() != "comment")
+            .last();
+        last?
+    } else {
+        first_argument(arguments)?
+    };
+    if is_constant_value(data, context) {
+        return None;
+    }
+    let call = compact(context.text(callee));
+    let shown_data = compact(context.text(data));
+    // Built-ins, unless a name of the same spelling was imported.
+    if callee.kind() == "identifier" && context.semantic.imports().resolve(&call).is_none() {
+        return match (context.grammar, call.as_str()) {
+            (Grammar::Python, "eval" | "exec") => {
+                Some(eval_message(&call, &shown_data, PYTHON_EVAL_ADVICE))
+            }
+            (Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript, "eval" | "Function") => {
+                Some(eval_message(&call, &shown_data, JS_EVAL_ADVICE))
+            }
+            _ => None,
+        };
+    }
+    let name = qualified_name(callee, context)?;
+    let name = name.as_str();
+    if UNPICKLERS.contains(&name) {
+        return (!is_round_trip(data, context)).then(|| unpickling_message(&call, &shown_data));
+    }
+    if UNSAFE_YAML_CALLS.contains(&name)
+        || YAML_LOADS.contains(&name) && !has_safe_yaml_loader(arguments, context)
+    {
+        return Some(yaml_message(&call));
+    }
+    if VM_FUNCTIONS.contains(&name) {
+        return Some(eval_message(&call, &shown_data, VM_ADVICE));
+    }
+    (name == "node-serialize.unserialize").then(|| unserialize_message(&call))
+}
+
+fn first_argument(arguments: Node<'_>) -> Option<Node<'_>> {
+    let mut cursor = arguments.walk();
+    let first = arguments
+        .named_children(&mut cursor)
+        .find(|argument| argument.kind() != "comment");
+    first.filter(|argument| argument.kind() != "keyword_argument")
+}
+
+/// `pickle.loads(pickle.dumps(value))`: a deep copy of the program's own object.
+fn is_round_trip(data: Node<'_>, context: &RuleContext<'_>) -> bool {
+    data.kind() == "call"
+        && data
+            .child_by_field_name("function")
+            .and_then(|function| qualified_name(function, context))
+            .is_some_and(|name| name.ends_with(".dumps") || name.ends_with(".dump"))
+}
+
+/// `Loader=yaml.SafeLoader`, `yaml.load(text, SafeLoader)`; a loader this rule does not know
+/// (a project's own subclass, `getattr(yaml, "CSafeLoader", …)`) counts as safe, one of
+/// PyYAML's unsafe loaders does not.
+fn has_safe_yaml_loader(arguments: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut cursor = arguments.walk();
+    let loader = arguments
+        .named_children(&mut cursor)
+        .filter(|argument| argument.kind() != "comment")
+        .enumerate()
+        .find_map(|(index, argument)| {
+            if argument.kind() == "keyword_argument" {
+                let name = argument.child_by_field_name("name")?;
+                (context.text(name) == "Loader")
+                    .then(|| argument.child_by_field_name("value"))
+                    .flatten()
+            } else {
+                (index == 1).then_some(argument)
+            }
+        });
+    let Some(loader) = loader else {
+        return false;
+    };
+    let text = context.text(loader);
+    let last = text.rsplit('.').next().unwrap_or(text);
+    if SAFE_YAML_LOADERS.contains(&last) {
+        return true;
+    }
+    !qualified_name(loader, context).is_some_and(|name| UNSAFE_YAML_LOADERS.contains(&name.as_str()))
+}
