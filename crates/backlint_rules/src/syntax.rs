@@ -140,7 +140,10 @@ pub fn qualified_name(expression: Node<'_>, context: &RuleContext<'_>) -> Option
         "identifier" => {
             let name = context.text(expression);
             let import = context.semantic.imports().resolve(name)?;
-            let module = import.module.strip_prefix("node:").unwrap_or(&import.module);
+            let module = import
+                .module
+                .strip_prefix("node:")
+                .unwrap_or(&import.module);
             match &import.imported {
                 Imported::Named(imported) => Some(format!("{module}.{imported}")),
                 // `import os.path` binds `os`, the package, not `os.path`.
@@ -161,7 +164,9 @@ pub fn qualified_name(expression: Node<'_>, context: &RuleContext<'_>) -> Option
         }
         "call_expression" => {
             let callee = expression.child_by_field_name("function")?;
-            let argument = expression.child_by_field_name("arguments")?.named_child(0)?;
+            let argument = expression
+                .child_by_field_name("arguments")?
+                .named_child(0)?;
             if context.text(callee) != "require" || argument.kind() != "string" {
                 return None;
             }

@@ -134,7 +134,8 @@ fn injected_value<'tree>(
         let name = qualified_name(callee, context).or_else(|| promisified(callee, context));
         let name = name.as_deref().unwrap_or("");
         if PYTHON_SHELL_CALLS.contains(&name)
-            || PYTHON_SHELL_OPTION_CALLS.contains(&name) && has_shell_true_keyword(arguments, context)
+            || PYTHON_SHELL_OPTION_CALLS.contains(&name)
+                && has_shell_true_keyword(arguments, context)
         {
             return built_value(command, context, 0).map(|value| (value, PYTHON_ADVICE));
         }
@@ -257,7 +258,10 @@ fn pasted_values<'tree>(
                     let mut operands = Vec::new();
                     for side in [left, right] {
                         match pasted_values(side, context) {
-                            Some(values) if side.kind() == "binary_expression" || side.kind() == "binary_operator" => {
+                            Some(values)
+                                if side.kind() == "binary_expression"
+                                    || side.kind() == "binary_operator" =>
+                            {
                                 operands.extend(values)
                             }
                             _ => operands.push(side),
@@ -317,16 +321,26 @@ fn is_safe(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
         return true;
     }
     match value.kind() {
-        "call" | "call_expression" => value.child_by_field_name("function").is_some_and(|function| {
-            let name = context.text(function);
-            let last = name.rsplit('.').next().unwrap_or(name).to_lowercase();
-            last.contains("quote")
-                || last.contains("escape")
-                || matches!(
-                    name,
-                    "shlex.join" | "int" | "float" | "len" | "Number" | "parseInt" | "parseFloat"
-                )
-        }),
+        "call" | "call_expression" => {
+            value
+                .child_by_field_name("function")
+                .is_some_and(|function| {
+                    let name = context.text(function);
+                    let last = name.rsplit('.').next().unwrap_or(name).to_lowercase();
+                    last.contains("quote")
+                        || last.contains("escape")
+                        || matches!(
+                            name,
+                            "shlex.join"
+                                | "int"
+                                | "float"
+                                | "len"
+                                | "Number"
+                                | "parseInt"
+                                | "parseFloat"
+                        )
+                })
+        }
         "unary_expression" => value
             .child_by_field_name("operator")
             .is_some_and(|operator| matches!(context.text(operator), "+" | "-")),

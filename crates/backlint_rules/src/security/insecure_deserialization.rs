@@ -224,5 +224,6 @@ fn has_safe_yaml_loader(arguments: Node<'_>, context: &RuleContext<'_>) -> bool 
     if SAFE_YAML_LOADERS.contains(&last) {
         return true;
     }
-    !qualified_name(loader, context).is_some_and(|name| UNSAFE_YAML_LOADERS.contains(&name.as_str()))
+    !qualified_name(loader, context)
+        .is_some_and(|name| UNSAFE_YAML_LOADERS.contains(&name.as_str()))
 }

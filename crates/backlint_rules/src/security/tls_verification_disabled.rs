@@ -172,13 +172,12 @@ fn js_assignment<'tree>(
 /// `requests.get`, `httpx.Client`, `httpx.AsyncClient`, or a request method of some other
 /// object (`session.get`, `self.client.post`) in a file that imports requests or httpx.
 fn is_python_http_call(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let from_http_module = qualified_name(callee, context).is_some_and(|name| {
-        PYTHON_HTTP_MODULES.contains(&name.split('.').next().unwrap_or(&name))
-    });
+    let from_http_module = qualified_name(callee, context)
+        .is_some_and(|name| PYTHON_HTTP_MODULES.contains(&name.split('.').next().unwrap_or(&name)));
     from_http_module
         || member_parts(callee).is_some_and(|(_, method)| {
-        PYTHON_CLIENT_METHODS.contains(&context.text(method)) && imports_http_library(context)
-    })
+            PYTHON_CLIENT_METHODS.contains(&context.text(method)) && imports_http_library(context)
+        })
 }
 
 fn imports_http_library(context: &RuleContext<'_>) -> bool {
