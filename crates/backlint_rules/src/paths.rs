@@ -37,6 +37,18 @@ const TEST_PATHS: &[&str] = &[
     "**/*{seed,populate,dummy}*.*",
 ];
 
+/// Code that developers run on input of their own, not a deployed server on someone else's:
+/// scripts, command-line tools, management commands, build and docs tooling, scaffolding
+/// packages (`create-*`), migrations, and vendored or minified files.
+pub const TOOLING_PATHS: &[&str] = &[
+    "**/{cli,commands,management,scripts,script,bin,tools,build-scripts,docs}/**",
+    "**/{cli,setup,manage}.py",
+    "**/create-*/**",
+    "**/migrations/**",
+    "**/vendor/**",
+    "**/*.min.js",
+];
+
 /// [`TEST_PATHS`] followed by a rule's own globs, as an option's default.
 pub fn test_paths_and(extra: &[&str]) -> Vec<String> {
     TEST_PATHS

@@ -8,7 +8,7 @@ use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::paths::{glob_set, test_paths_and};
+use crate::paths::{glob_set, test_paths_and, TOOLING_PATHS};
 use crate::syntax::{is_constant_value, latest_assignment, qualified_name, top_level_assignment};
 use crate::text::compact;
 
@@ -22,14 +22,14 @@ pub const SPEC: RuleSpec = RuleSpec {
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 struct Options {
     /// Globs of files whose commands are built from what the developer running them typed:
-    /// tests.
+    /// tests, scripts, command-line tools, build and docs tooling.
     ignore_paths: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
-            ignore_paths: test_paths_and(&[]),
+            ignore_paths: test_paths_and(TOOLING_PATHS),
         }
     }
 }

@@ -8,8 +8,8 @@ use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
 
-use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::{is_constant_value, qualified_name};
+use crate::paths::{glob_set, test_paths_and, TOOLING_PATHS};
+use crate::syntax::{enclosing_function, is_constant_value, qualified_name};
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -21,14 +21,15 @@ pub const SPEC: RuleSpec = RuleSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 struct Options {
-    /// Globs of files that only load what they made themselves: tests.
+    /// Globs of files that only load what they made themselves, or what the developer running
+    /// them gave: tests, scripts, command-line tools, build and docs tooling, vendored code.
     ignore_paths: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
-            ignore_paths: test_paths_and(&[]),
+            ignore_paths: test_paths_and(TOOLING_PATHS),
         }
     }
 }
@@ -147,7 +148,7 @@ fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> 
     } else {
         first_argument(arguments)?
     };
-    if is_constant_value(data, context) {
+    if is_constant_value(data, context) || is_dynamic_import(data, context) {
         return None;
     }
     let call = compact(context.text(callee));
@@ -167,7 +168,8 @@ fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> 
     let name = qualified_name(callee, context)?;
     let name = name.as_str();
     if UNPICKLERS.contains(&name) {
-        return (!is_round_trip(data, context)).then(|| unpickling_message(&call, &shown_data));
+        let trusted = is_round_trip(data, context) || signature_checked_before(callee, context);
+        return (!trusted).then(|| unpickling_message(&call, &shown_data));
     }
     if UNSAFE_YAML_CALLS.contains(&name)
         || YAML_LOADS.contains(&name) && !has_safe_yaml_loader(arguments, context)
@@ -195,6 +197,34 @@ fn is_round_trip(data: Node<'_>, context: &RuleContext<'_>) -> bool {
             .child_by_field_name("function")
             .and_then(|function| qualified_name(function, context))
             .is_some_and(|name| name.ends_with(".dumps") || name.ends_with(".dump"))
+}
+
+/// `` eval(`import('${path}')`) ``, `exec(f"import {name} as module")`: an import of a computed
+/// module written as code so that bundlers leave it alone, which runs no more than `import()`
+/// or `importlib.import_module` would.
+fn is_dynamic_import(code: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let unprefixed = context
+        .text(code)
+        .trim_start_matches(|character: char| "fFrRbBuU".contains(character));
+    let Some(body) = unprefixed.strip_prefix(['\'', '"', '`']) else {
+        return false;
+    };
+    let body = body.trim_start_matches(['\'', '"']);
+    body.starts_with("import(") || body.starts_with("import ") || body.starts_with("from ")
+}
+
+/// `hmac.compare_digest(signature, expected)` before the load in the same function: the data
+/// was signed by the application, as the message advises.
+fn signature_checked_before(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let function = enclosing_function(call);
+    let before = context
+        .source
+        .text()
+        .get(function.start_byte()..call.start_byte())
+        .unwrap_or("");
+    ["compare_digest", "timingSafeEqual", ".verify("]
+        .iter()
+        .any(|check| before.contains(check))
 }
 
 /// `Loader=yaml.SafeLoader`, `yaml.load(text, SafeLoader)`; a loader this rule does not know
