@@ -36,6 +36,38 @@ pub fn is_function(node: Node<'_>) -> bool {
     FUNCTION_KINDS.contains(&node.kind())
 }
 
+/// The names a function's parameters bind, destructured ones included; not the names in their
+/// types or default values.
+pub fn parameter_names<'context>(
+    function: Node<'_>,
+    context: &'context RuleContext<'_>,
+) -> Vec<&'context str> {
+    let parameters = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"));
+    let mut names = Vec::new();
+    let mut pending: Vec<Node<'_>> = parameters.into_iter().collect();
+    while let Some(node) = pending.pop() {
+        if matches!(
+            node.kind(),
+            "identifier" | "shorthand_property_identifier_pattern"
+        ) {
+            names.push(context.text(node));
+            continue;
+        }
+        let mut cursor = node.walk();
+        for (index, child) in node.named_children(&mut cursor).enumerate() {
+            let field = node.field_name_for_named_child(index as u32);
+            let is_binding = !matches!(field, Some("type" | "value" | "key"))
+                && !matches!(child.kind(), "type_annotation" | "decorator" | "comment");
+            if is_binding {
+                pending.push(child);
+            }
+        }
+    }
+    names
+}
+
 /// The target and the value of an assignment or a declaration: `x = v`, `x += v`,
 /// `const x = v`, Python `x = v`; `None` for any other node, and for a declaration without a
 /// value.

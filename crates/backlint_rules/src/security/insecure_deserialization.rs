@@ -9,7 +9,10 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::paths::{glob_set, test_paths_and, TOOLING_PATHS};
-use crate::syntax::{enclosing_function, is_constant_value, qualified_name};
+use crate::syntax::{
+    enclosing_function, is_constant_value, is_variable_reference, latest_assignment,
+    parameter_names, qualified_name,
+};
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -107,6 +110,16 @@ const VM_FUNCTIONS: &[&str] = &[
     "vm.Script",
 ];
 
+/// Names whose values come from outside the program: requests, reads, the command line and
+/// the environment.
+const OUTSIDE_NAMES: &[&str] = &[
+    "request", "req", "body", "query", "params", "argv", "stdin", "input", "read", "environ",
+    "env", "message", "payload",
+];
+
+/// How many assignments back the origin of code to run is followed.
+const MAX_DEPTH: usize = 3;
+
 struct InsecureDeserialization {
     ignore_paths: GlobSet,
 }
@@ -155,6 +168,9 @@ fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> 
     let shown_data = compact(context.text(data));
     // Built-ins, unless a name of the same spelling was imported.
     if callee.kind() == "identifier" && context.semantic.imports().resolve(&call).is_none() {
+        if !comes_from_outside(data, context, 0) {
+            return None;
+        }
         return match (context.grammar, call.as_str()) {
             (Grammar::Python, "eval" | "exec") => {
                 Some(eval_message(&call, &shown_data, PYTHON_EVAL_ADVICE))
@@ -176,7 +192,7 @@ fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> 
     {
         return Some(yaml_message(&call));
     }
-    if VM_FUNCTIONS.contains(&name) {
+    if VM_FUNCTIONS.contains(&name) && comes_from_outside(data, context, 0) {
         return Some(eval_message(&call, &shown_data, VM_ADVICE));
     }
     (name == "node-serialize.unserialize").then(|| unserialize_message(&call))
@@ -197,6 +213,35 @@ fn is_round_trip(data: Node<'_>, context: &RuleContext<'_>) -> bool {
             .child_by_field_name("function")
             .and_then(|function| qualified_name(function, context))
             .is_some_and(|name| name.ends_with(".dumps") || name.ends_with(".dump"))
+}
+
+/// Whether code to run is made of something the function was given or read: a parameter of
+/// the function around it, the request, a file or stream read, the command line, the
+/// environment; followed through local assignments. Code built from the program's own names
+/// (`for name in dir(): eval(name)`, a class written from a template) is not data.
+fn comes_from_outside(code: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
+    let parameters = parameter_names(enclosing_function(code), context);
+    let mut pending = vec![code];
+    while let Some(node) = pending.pop() {
+        let text = context.text(node);
+        let is_outside = match node.kind() {
+            "identifier" if is_variable_reference(node) => {
+                parameters.contains(&text)
+                    || OUTSIDE_NAMES.contains(&text)
+                    || depth < MAX_DEPTH
+                        && latest_assignment(node, node, context)
+                            .is_some_and(|(_, value)| comes_from_outside(value, context, depth + 1))
+            }
+            "property_identifier" => OUTSIDE_NAMES.contains(&text),
+            _ => false,
+        };
+        if is_outside {
+            return true;
+        }
+        let mut cursor = node.walk();
+        pending.extend(node.named_children(&mut cursor));
+    }
+    false
 }
 
 /// `` eval(`import('${path}')`) ``, `exec(f"import {name} as module")`: an import of a computed
