@@ -10,6 +10,7 @@ mod project;
 mod routes;
 mod secret_formats;
 mod security;
+mod settings;
 mod suppressions;
 mod syntax;
 mod text;
@@ -26,6 +27,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::bare_except::SPEC,
         performance::n_plus_one_query::SPEC,
         security::command_injection::SPEC,
+        security::debug_enabled::SPEC,
         security::error_details_leak::SPEC,
         security::hardcoded_secret::SPEC,
         security::insecure_deserialization::SPEC,

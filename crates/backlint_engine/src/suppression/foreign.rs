@@ -46,6 +46,14 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "debug-enabled",
+        // Ruff's S201 and Bandit's B201 flag Flask's `app.run(debug=True)`, one of this
+        // rule's patterns; neither names any other line this rule reports.
+        noqa: &["S201"],
+        nosec: &["B201"],
+        ..NONE
+    },
+    Equivalent {
         rule: "hardcoded-secret",
         eslint: &["no-secrets/no-secrets"],
         biome: &["lint/security/noSecrets", "lint/nursery/noSecrets"],

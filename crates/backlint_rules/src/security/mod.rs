@@ -1,6 +1,7 @@
 //! Security: what an attacker would look for.
 
 pub mod command_injection;
+pub mod debug_enabled;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_deserialization;
