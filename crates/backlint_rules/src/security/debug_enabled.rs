@@ -141,7 +141,7 @@ fn check_debug_argument(argument: Node<'_>, context: &mut RuleContext<'_>) {
     let message = match turned_on {
         TurnedOn::ByDefault(read) => debug_default_message(&compact(context.text(read))),
         TurnedOn::Literally => {
-            let shown = compact(context.text(call));
+            let shown = format!("{}(debug=True)", compact(context.text(callee)));
             if is_flask_run {
                 flask_debug_message(&shown)
             } else {
