@@ -33,6 +33,7 @@ fn specs() -> Vec<RuleSpec> {
         security::insecure_deserialization::SPEC,
         security::missing_auth_check::SPEC,
         security::missing_rate_limit::SPEC,
+        security::permissive_cors::SPEC,
         security::sensitive_data_logged::SPEC,
         security::sql_injection::SPEC,
         security::tls_verification_disabled::SPEC,

@@ -7,6 +7,7 @@ pub mod hardcoded_secret;
 pub mod insecure_deserialization;
 pub mod missing_auth_check;
 pub mod missing_rate_limit;
+pub mod permissive_cors;
 pub mod sensitive_data_logged;
 pub mod sql_injection;
 pub mod tls_verification_disabled;
