@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use crate::paths::glob_set;
-use crate::settings::{module_assignment, settings_paths, test_and_dev_settings_paths, turns_on};
+use crate::settings::{settings_paths, test_and_dev_settings_paths, turns_on};
 use crate::syntax::{enclosing_function, latest_assignment, qualified_name};
 use crate::text::{compact, string_content};
 
@@ -26,6 +26,9 @@ struct Options {
     /// Globs of files that never serve a browser: tests, and development, local and test
     /// settings.
     ignore_paths: Vec<String>,
+    /// Also report, at note level, every origin allowed without credentials or sessions
+    /// (`cors()`, `CORS_ALLOW_ALL_ORIGINS = True`), which public APIs mean.
+    report_public: bool,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
         Options {
             settings_paths: settings_paths(),
             ignore_paths: test_and_dev_settings_paths(),
+            report_public: false,
         }
     }
 }
@@ -42,6 +46,7 @@ fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     Ok(Box::new(PermissiveCors {
         settings_paths: glob_set(SPEC.id, "settings-paths", &options.settings_paths)?,
         ignore_paths: glob_set(SPEC.id, "ignore-paths", &options.ignore_paths)?,
+        report_public: options.report_public,
     }))
 }
 
@@ -101,6 +106,7 @@ const ORIGIN_CHECKS: &[&str] = &[
     "trusted",
     ".includes(",
     ".has(",
+    ".indexof(",
     ".test(",
     "match(",
     " in ",
@@ -112,6 +118,7 @@ const ALLOW_CREDENTIALS: &str = "access-control-allow-credentials";
 struct PermissiveCors {
     settings_paths: GlobSet,
     ignore_paths: GlobSet,
+    report_public: bool,
 }
 
 impl Rule for PermissiveCors {
@@ -129,7 +136,7 @@ impl Rule for PermissiveCors {
         match node.kind() {
             "object" => check_cors_options(node, context),
             "call_expression" => {
-                check_open_cors_call(node, context);
+                self.check_open_cors_call(node, context);
                 check_header_call(node, context);
             }
             "pair" => check_header_pair(node, context),
@@ -213,29 +220,6 @@ fn is_cors_function(expression: Node<'_>, context: &RuleContext<'_>) -> bool {
     })
 }
 
-/// `app.use(cors())`: every origin allowed, reported where the server also keeps sessions or
-/// sets cookies.
-fn check_open_cors_call(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
-        return;
-    };
-    if arguments.named_child_count() > 0 || !is_cors_function(callee, context) {
-        return;
-    }
-    let text = context.source.text();
-    let uses_sessions = SESSION_MARKS.iter().any(|mark| text.contains(mark));
-    let shown = compact(context.text(call));
-    if uses_sessions {
-        context.report(call, open_with_sessions_message(&shown));
-    } else {
-        let finding = context.report(call, open_message(&shown));
-        finding.level = Some(Level::Note);
-    }
-}
-
 /// `res.setHeader("Access-Control-Allow-Origin", value)`, `res.header(…)`,
 /// `headers.set(…)`, `c.header(…)`.
 fn check_header_call(call: Node<'_>, context: &mut RuleContext<'_>) {
@@ -275,7 +259,8 @@ fn check_allow_origin_value(value: Node<'_>, reported: Node<'_>, context: &mut R
     let function = enclosing_function(reported);
     let function_text = context.text(function).to_lowercase();
     if is_string(value, "*", context) {
-        if allows_credentials(&function_text) {
+        let block_text = context.text(enclosing_block(reported)).to_lowercase();
+        if allows_credentials(&block_text) {
             let message = any_origin_with_credentials_message("Access-Control-Allow-Origin: *");
             context.report(reported, message);
         }
@@ -290,7 +275,23 @@ fn check_allow_origin_value(value: Node<'_>, reported: Node<'_>, context: &mut R
     }
 }
 
-/// Whether a function's text (lower case) sets `Access-Control-Allow-Credentials: true`.
+/// The statements or the object that hold a header: credentials set in another branch of an
+/// `if` (for listed origins) are not set together with `*`.
+fn enclosing_block(node: Node<'_>) -> Node<'_> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if matches!(
+            parent.kind(),
+            "object" | "statement_block" | "block" | "dictionary" | "program" | "module"
+        ) {
+            return parent;
+        }
+        current = parent;
+    }
+    current
+}
+
+/// Whether a block's text (lower case) sets `Access-Control-Allow-Credentials: true`.
 fn allows_credentials(function_text: &str) -> bool {
     function_text.find(ALLOW_CREDENTIALS).is_some_and(|at| {
         function_text[at + ALLOW_CREDENTIALS.len()..]
@@ -363,17 +364,14 @@ fn check_python_call(call: Node<'_>, context: &mut RuleContext<'_>) {
     if !is_flask_cors {
         return;
     }
-    let Some(credentials) =
-        keyword("supports_credentials").filter(|value| value.kind() == "true")
+    let Some(credentials) = keyword("supports_credentials").filter(|value| value.kind() == "true")
     else {
         return;
     };
     // Flask-CORS allows every origin unless `origins` (or per-resource options) says otherwise.
     let origins = keyword("origins");
     let any_origin = match origins {
-        Some(origins) => {
-            is_string(origins, "*", context) || lists_any_origin(origins, context)
-        }
+        Some(origins) => is_string(origins, "*", context) || lists_any_origin(origins, context),
         None => keyword("resources").is_none(),
     };
     if any_origin {
@@ -381,6 +379,39 @@ fn check_python_call(call: Node<'_>, context: &mut RuleContext<'_>) {
         let message = any_origin_with_credentials_message(&compact(context.text(reported)));
         context.report(reported, message);
     }
+}
+
+/// The name and the value of a `NAME = value` setting of a module: at its top level, or in an
+/// `if`/`else` there (`else: CORS_ALLOW_ALL_ORIGINS = True` when no origins are configured),
+/// unless a condition around it is about development, debugging or tests.
+fn module_setting<'tree>(
+    assignment: Node<'tree>,
+    context: &RuleContext<'_>,
+) -> Option<(Node<'tree>, Node<'tree>)> {
+    let target = assignment.child_by_field_name("left")?;
+    let value = assignment.child_by_field_name("right")?;
+    if target.kind() != "identifier" {
+        return None;
+    }
+    let mut current = assignment.parent()?;
+    while current.kind() != "module" {
+        match current.kind() {
+            "expression_statement" | "block" | "else_clause" => {}
+            "if_statement" | "elif_clause" => {
+                let condition = current.child_by_field_name("condition")?;
+                let condition = context.text(condition).to_lowercase();
+                if ["debug", "dev", "local", "test"]
+                    .iter()
+                    .any(|word| condition.contains(word))
+                {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+        current = current.parent()?;
+    }
+    Some((target, value))
 }
 
 fn is_asgi_module(qualified: &str) -> bool {
@@ -405,6 +436,29 @@ fn string_text<'source>(node: Node<'_>, context: &RuleContext<'source>) -> Optio
 }
 
 impl PermissiveCors {
+    /// `app.use(cors())`: every origin allowed, reported where the server also keeps sessions or
+    /// sets cookies.
+    fn check_open_cors_call(&self, call: Node<'_>, context: &mut RuleContext<'_>) {
+        let (Some(callee), Some(arguments)) = (
+            call.child_by_field_name("function"),
+            call.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        if arguments.named_child_count() > 0 || !is_cors_function(callee, context) {
+            return;
+        }
+        let text = context.source.text();
+        let uses_sessions = SESSION_MARKS.iter().any(|mark| text.contains(mark));
+        let shown = compact(context.text(call));
+        if uses_sessions {
+            context.report(call, open_with_sessions_message(&shown));
+        } else if self.report_public {
+            let finding = context.report(call, open_message(&shown));
+            finding.level = Some(Level::Note);
+        }
+    }
+
     /// django-cors-headers' `CORS_ALLOW_ALL_ORIGINS = True` (or its old name
     /// `CORS_ORIGIN_ALLOW_ALL`) in a settings module, and `response["Access-Control-Allow-Origin"]
     /// = …` anywhere.
@@ -424,7 +478,7 @@ impl PermissiveCors {
             }
             return;
         }
-        let Some((name, value)) = module_assignment(assignment) else {
+        let Some((name, value)) = module_setting(assignment, context) else {
             return;
         };
         let setting = context.text(name);
@@ -440,6 +494,9 @@ impl PermissiveCors {
             .text()
             .lines()
             .any(|line| line.replace(' ', "") == "CORS_ALLOW_CREDENTIALS=True");
+        if !with_credentials && !self.report_public {
+            return;
+        }
         let message = allow_all_setting_message(setting, with_credentials);
         let finding = context.report(assignment, message);
         if !with_credentials {
