@@ -42,6 +42,7 @@ fn example_projects_report_exactly_their_planted_problems() {
         found,
         vec![
             format!("{fastapi}/main.py:32 debug-enabled"),
+            format!("{fastapi}/main.py:37 permissive-cors"),
             format!("{fastapi}/routers/admin.py:32 missing-auth-check"),
             format!("{fastapi}/routers/orders.py:71 bare-except"),
             format!("{fastapi}/routers/sessions.py:21 missing-rate-limit"),
