@@ -31,6 +31,7 @@ fn specs() -> Vec<RuleSpec> {
         security::error_details_leak::SPEC,
         security::hardcoded_secret::SPEC,
         security::insecure_deserialization::SPEC,
+        security::insecure_jwt::SPEC,
         security::missing_auth_check::SPEC,
         security::missing_rate_limit::SPEC,
         security::permissive_cors::SPEC,

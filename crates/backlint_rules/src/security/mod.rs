@@ -5,6 +5,7 @@ pub mod debug_enabled;
 pub mod error_details_leak;
 pub mod hardcoded_secret;
 pub mod insecure_deserialization;
+pub mod insecure_jwt;
 pub mod missing_auth_check;
 pub mod missing_rate_limit;
 pub mod permissive_cors;
