@@ -63,10 +63,19 @@ fn unexpiring_python_message(option: &str) -> String {
 /// The decoders that do not check the signature, by qualified name, with the verifier to use
 /// instead.
 const JS_DECODERS: &[(&str, &str)] = &[
-    ("jsonwebtoken.decode", "jwt.verify(token, secret, { algorithms: [...] })"),
+    (
+        "jsonwebtoken.decode",
+        "jwt.verify(token, secret, { algorithms: [...] })",
+    ),
     ("jose.decodeJwt", "jwtVerify(token, key)"),
-    ("jwt-decode", "a verifying library (jsonwebtoken's `verify`, jose's `jwtVerify`)"),
-    ("jwt-decode.jwtDecode", "a verifying library (jsonwebtoken's `verify`, jose's `jwtVerify`)"),
+    (
+        "jwt-decode",
+        "a verifying library (jsonwebtoken's `verify`, jose's `jwtVerify`)",
+    ),
+    (
+        "jwt-decode.jwtDecode",
+        "a verifying library (jsonwebtoken's `verify`, jose's `jwtVerify`)",
+    ),
 ];
 
 /// Words of a verifying call in the same function, which makes a decode the reading of a
@@ -76,6 +85,7 @@ const VERIFY_WORDS: &[&str] = &["verify", "Verify"];
 /// Claims whose value decides who the caller is or what they may do.
 const IDENTITY_CLAIMS: &[&str] = &[
     "sub",
+    "aud",
     "userId",
     "user_id",
     "uid",
@@ -92,6 +102,7 @@ const IDENTITY_CLAIMS: &[&str] = &[
     "orgId",
     "organizationId",
     "user",
+    "username",
 ];
 
 /// Properties that hold the signed-in caller (`req.user = decoded`).
@@ -106,9 +117,8 @@ const CALLER_PROPERTIES: &[&str] = &[
 ];
 
 /// Words of a function's name that say it authenticates, so that what it returns is trusted.
-const AUTHENTICATING_NAMES: &[&str] = &[
-    "auth", "user", "session", "identity", "principal", "caller", "token", "verify", "validate",
-];
+const AUTHENTICATING_NAMES: &[&str] =
+    &["auth", "user", "session", "identity", "principal", "caller"];
 
 /// The modules whose `decode` takes the Python options.
 const PYTHON_JWT_MODULES: &[&str] = &["jwt", "jose.jwt", "jose"];
@@ -305,9 +315,15 @@ fn check_js_option(pair: Node<'_>, context: &mut RuleContext<'_>) {
 
 fn imports_js_jwt(context: &RuleContext<'_>) -> bool {
     let imports = context.semantic.imports();
-    ["jsonwebtoken", "jose", "@nestjs/jwt", "express-jwt", "passport-jwt"]
-        .iter()
-        .any(|module| imports.has_module(module))
+    [
+        "jsonwebtoken",
+        "jose",
+        "@nestjs/jwt",
+        "express-jwt",
+        "passport-jwt",
+    ]
+    .iter()
+    .any(|module| imports.has_module(module))
 }
 
 /// `["none"]`, `["HS256", "none"]` (any case), in JavaScript or Python.
@@ -353,7 +369,7 @@ fn check_python_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
             continue;
         };
         let (reported, message) = match context.text(name) {
-            "verify" if value.kind() == "false" => {
+            "verify" if value.kind() == "false" && python_claims_trusted(call, context) => {
                 (keyword, unverified_python_message(context.text(keyword)))
             }
             "options" => {
@@ -361,10 +377,12 @@ fn check_python_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
                     continue;
                 };
                 let shown = compact(context.text(entry));
-                if checked == "verify_signature" {
+                if checked == "verify_exp" {
+                    (entry, unexpiring_python_message(&shown))
+                } else if python_claims_trusted(call, context) {
                     (entry, unverified_python_message(&shown))
                 } else {
-                    (entry, unexpiring_python_message(&shown))
+                    continue;
                 }
             }
             _ => continue,
@@ -373,6 +391,71 @@ fn check_python_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
             context.report(reported, message);
         }
     }
+}
+
+/// Whether the claims of an unverified Python decode are trusted: an identity claim read
+/// (`claims["sub"]`, `claims.get("user_id")`), the claims given to the caller
+/// (`request.user = claims`), or returned by a function whose name says it authenticates.
+/// Claims read only to route the token (its issuer or owner, to pick the verifier) are not.
+fn python_claims_trusted(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let function = enclosing_function(call);
+    let Some(parent) = call.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "return_statement" => function_name(function, context).is_some_and(|name| {
+            let name = name.to_lowercase();
+            AUTHENTICATING_NAMES.iter().any(|word| name.contains(word))
+        }),
+        "subscript" => python_claim_key(parent, context),
+        "assignment" => {
+            let Some(target) = parent.child_by_field_name("left") else {
+                return false;
+            };
+            if target.kind() == "attribute" {
+                return target
+                    .child_by_field_name("attribute")
+                    .is_some_and(|attribute| CALLER_PROPERTIES.contains(&context.text(attribute)));
+            }
+            let variable = context.text(target);
+            let mut pending = vec![function];
+            while let Some(node) = pending.pop() {
+                let reads_claim = node.start_byte() > parent.end_byte()
+                    && match node.kind() {
+                        "subscript" => {
+                            node.child_by_field_name("value")
+                                .is_some_and(|object| context.text(object) == variable)
+                                && python_claim_key(node, context)
+                        }
+                        "call" => {
+                            node.child_by_field_name("function").is_some_and(|callee| {
+                                context.text(callee) == format!("{variable}.get")
+                            }) && python_claim_key(node, context)
+                        }
+                        _ => false,
+                    };
+                if reads_claim {
+                    return true;
+                }
+                let mut cursor = node.walk();
+                pending.extend(node.named_children(&mut cursor));
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Whether a subscript or a `.get(…)` call reads an identity claim by its string key.
+fn python_claim_key(node: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let key = match node.kind() {
+        "subscript" => node.child_by_field_name("subscript"),
+        _ => node
+            .child_by_field_name("arguments")
+            .and_then(|arguments| arguments.named_child(0)),
+    };
+    key.and_then(|key| string_content(key, context))
+        .is_some_and(|key| IDENTITY_CLAIMS.contains(&key.text))
 }
 
 /// `{"verify_signature": False}` or `{"verify_exp": False}` in an options dictionary: the
