@@ -40,8 +40,8 @@ fn new(options: Option<&toml::Table>) -> Result<Box<dyn Rule>, OptionsError> {
     Ok(Box::new(InsecureJwt { ignore_paths }))
 }
 
-fn unverified_decode_message(call: &str, use_: &str, verify: &str) -> String {
-    format!("`{call}` reads the token without checking its signature, yet `{use_}` is trusted: anyone can write a token that says so; use `{verify}` instead.")
+fn unverified_decode_message(call: &str, trusted: &str, verify: &str) -> String {
+    format!("`{call}` reads the token without checking its signature, yet `{trusted}` is trusted: anyone can write a token that says so; use {verify} instead.")
 }
 
 fn none_algorithm_message() -> String {
@@ -65,9 +65,9 @@ fn unexpiring_python_message(option: &str) -> String {
 const JS_DECODERS: &[(&str, &str)] = &[
     (
         "jsonwebtoken.decode",
-        "jwt.verify(token, secret, { algorithms: [...] })",
+        "`jwt.verify(token, secret, { algorithms: [...] })`",
     ),
-    ("jose.decodeJwt", "jwtVerify(token, key)"),
+    ("jose.decodeJwt", "`jwtVerify(token, key)`"),
     (
         "jwt-decode",
         "a verifying library (jsonwebtoken's `verify`, jose's `jwtVerify`)",
@@ -121,7 +121,7 @@ const AUTHENTICATING_NAMES: &[&str] =
     &["auth", "user", "session", "identity", "principal", "caller"];
 
 /// The modules whose `decode` takes the Python options.
-const PYTHON_JWT_MODULES: &[&str] = &["jwt", "jose.jwt", "jose"];
+const PYTHON_JWT_MODULES: &[&str] = &["jwt", "jose.jwt"];
 
 struct InsecureJwt {
     ignore_paths: GlobSet,
