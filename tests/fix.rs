@@ -15,6 +15,7 @@ use common::backlint;
 /// The fixture files, each with the fix level that its fixes need.
 const FIXTURES: &[(&str, &[&str])] = &[
     ("bare_except.py", &[]),
+    ("missing_request_timeout.py", &[]),
     ("no_explicit_any.ts", &["--unsafe-fixes"]),
 ];
 

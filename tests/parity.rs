@@ -1,5 +1,6 @@
 //! Parity with trusted tools on real code: `bare-except` must find exactly the lines of Ruff's
-//! E722, and `no-explicit-any` exactly the lines of oxlint's `typescript/no-explicit-any`.
+//! E722, `missing-request-timeout` (its requests and httpx findings) those of Ruff's S113, and
+//! `no-explicit-any` exactly the lines of oxlint's `typescript/no-explicit-any`.
 //!
 //! The corpora (`benches/corpora.sh`) and the peers (`benches/peers.sh`) are downloaded by
 //! `.ci/run`; these tests are ignored by a plain `cargo test` and run with `--include-ignored`.
@@ -89,6 +90,16 @@ struct Backlint {
 }
 
 fn backlint(rule: &str, files: &[String], directory: &Path) -> Backlint {
+    backlint_where(rule, files, directory, |_| true)
+}
+
+/// The lines of the findings of `rule` whose message `keep` accepts.
+fn backlint_where(
+    rule: &str,
+    files: &[String],
+    directory: &Path,
+    keep: impl Fn(&str) -> bool,
+) -> Backlint {
     let document = run_json(
         Path::new(env!("CARGO_BIN_EXE_backlint")),
         &["check", "--select", rule, "--format", "json", "--"],
@@ -97,6 +108,9 @@ fn backlint(rule: &str, files: &[String], directory: &Path) -> Backlint {
     );
     let mut lines = BTreeMap::new();
     for finding in document["findings"].as_array().expect("findings") {
+        if !keep(finding["message"].as_str().expect("message")) {
+            continue;
+        }
         let key = (
             finding["path"].as_str().expect("path").to_owned(),
             finding["line"].as_u64().expect("line"),
@@ -171,11 +185,8 @@ fn compare(
     );
 }
 
-#[test]
-#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
-fn bare_except_matches_ruff_e722() {
-    let corpus = corpus("python");
-    let files = files(&corpus, &[".py", ".pyi"], &[]);
+/// The lines where Ruff reports `code` in `files` of `corpus`.
+fn ruff_lines(code: &str, files: &[String], corpus: &Path) -> BTreeMap<Line, usize> {
     let ruff = tool("venv/bin/ruff");
     let document = run_json(
         &ruff,
@@ -185,31 +196,60 @@ fn bare_except_matches_ruff_e722() {
             "--no-cache",
             "--exit-zero",
             "--select",
-            "E722",
+            code,
             "--output-format",
             "json",
             "--",
         ],
-        &files,
-        &corpus,
+        files,
+        corpus,
     );
     let mut expected = BTreeMap::new();
     for diagnostic in document.as_array().expect("ruff prints an array") {
-        if diagnostic["code"] != "E722" {
+        if diagnostic["code"] != code {
             continue;
         }
         let path = Path::new(diagnostic["filename"].as_str().expect("filename"));
         let relative = path
-            .strip_prefix(&corpus)
+            .strip_prefix(corpus)
             .unwrap_or(path)
             .to_string_lossy()
             .into_owned();
         let line = diagnostic["location"]["row"].as_u64().expect("row");
         *expected.entry((relative, line)).or_insert(0) += 1;
     }
+    expected
+}
+
+#[test]
+#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
+fn bare_except_matches_ruff_e722() {
+    let corpus = corpus("python");
+    let files = files(&corpus, &[".py", ".pyi"], &[]);
+    let expected = ruff_lines("E722", &files, &corpus);
     let found = backlint("bare-except", &files, &corpus);
     compare(
         "bare-except vs Ruff E722",
+        "ruff",
+        &expected,
+        &found,
+        files.len(),
+    );
+}
+
+/// requests and httpx, the calls Ruff's S113 reads; `urlopen` and aiohttp have no Ruff
+/// counterpart.
+#[test]
+#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
+fn missing_request_timeout_matches_ruff_s113() {
+    let corpus = corpus("python");
+    let files = files(&corpus, &[".py", ".pyi"], &[]);
+    let expected = ruff_lines("S113", &files, &corpus);
+    let found = backlint_where("missing-request-timeout", &files, &corpus, |message| {
+        message.starts_with("`requests") || message.contains("`httpx")
+    });
+    compare(
+        "missing-request-timeout vs Ruff S113",
         "ruff",
         &expected,
         &found,

@@ -49,6 +49,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{fastapi}/routers/users.py:35 sensitive-data-logged"),
             format!("{fastapi}/routers/users.py:51 sql-injection"),
             format!("{fastapi}/routers/users.py:78 weak-password-hash"),
+            format!("{fastapi}/services/payments.py:30 missing-request-timeout"),
             format!("{fastapi}/services/payments.py:42 bare-except"),
             format!("{fastapi}/services/payments.py:77 tls-verification-disabled"),
             format!("{fastapi}/services/reports.py:12 insecure-deserialization"),

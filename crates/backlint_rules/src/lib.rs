@@ -7,6 +7,7 @@ mod names;
 mod paths;
 mod performance;
 mod project;
+mod reliability;
 mod routes;
 mod secret_formats;
 mod security;
@@ -26,6 +27,7 @@ fn specs() -> Vec<RuleSpec> {
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
         performance::n_plus_one_query::SPEC,
+        reliability::missing_request_timeout::SPEC,
         security::command_injection::SPEC,
         security::debug_enabled::SPEC,
         security::error_details_leak::SPEC,

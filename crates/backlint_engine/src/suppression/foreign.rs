@@ -74,6 +74,12 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "missing-request-timeout",
+        noqa: &["S113"],
+        nosec: &["B113"],
+        ..NONE
+    },
+    Equivalent {
         rule: "module-level-env",
         eslint: &["n/no-process-env", "node/no-process-env", "no-process-env"],
         ..NONE

@@ -1,0 +1,3 @@
+//! Reliability: what keeps a service answering when what it depends on does not.
+
+pub mod missing_request_timeout;
