@@ -86,8 +86,15 @@ fn init_writes_a_configuration_that_loads_and_never_overwrites() {
     let root = tempfile::tempdir().expect("temp dir");
     assert_eq!(backlint(root.path(), &["init"]).status.code(), Some(0));
     let written = fs::read_to_string(root.path().join("backlint.toml")).expect("written");
-    for id in rule_ids() {
-        assert!(written.contains(&format!("\n{id} = ")), "{id} is missing");
+    for (_, docs) in backlint_rules::registry().iter() {
+        let id = &docs.id;
+        // A rule that is off by default is written commented out, to switch on.
+        let line = if docs.enabled_by_default {
+            format!("\n{id} = ")
+        } else {
+            format!("\n# {id} = ")
+        };
+        assert!(written.contains(&line), "{id} is missing");
     }
     // The file is a valid configuration that changes nothing: every rule at its default.
     let settings = |arguments: &[&str]| {

@@ -3,6 +3,7 @@
 
 mod config;
 mod errors;
+mod maintainability;
 mod names;
 mod paths;
 mod performance;
@@ -26,6 +27,7 @@ fn specs() -> Vec<RuleSpec> {
     vec![
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
+        maintainability::todo_comment::SPEC,
         performance::n_plus_one_query::SPEC,
         reliability::missing_request_timeout::SPEC,
         security::command_injection::SPEC,

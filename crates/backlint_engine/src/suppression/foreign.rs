@@ -110,6 +110,13 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "todo-comment",
+        eslint: &["no-warning-comments"],
+        // flake8-fixme: FIX001 `FIXME`, FIX002 `TODO`, FIX003 `XXX`, FIX004 `HACK`.
+        noqa: &["FIX001", "FIX002", "FIX003", "FIX004"],
+        ..NONE
+    },
+    Equivalent {
         rule: "weak-password-hash",
         // Ruff's S324 and Bandit's B324/B303 report every MD5 or SHA-1 digest; on a line
         // where a password goes into one, silencing them was the same decision.
