@@ -27,6 +27,8 @@ fn specs() -> Vec<RuleSpec> {
     vec![
         config::module_level_env::SPEC,
         errors::bare_except::SPEC,
+        errors::broad_except::SPEC,
+        errors::swallowed_error::SPEC,
         maintainability::todo_comment::SPEC,
         performance::n_plus_one_query::SPEC,
         reliability::missing_request_timeout::SPEC,
