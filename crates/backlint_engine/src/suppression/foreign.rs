@@ -37,6 +37,12 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "broad-except",
+        // flake8-blind-except's BLE001, and pylint's W0718 under its flake8-style code.
+        noqa: &["BLE001", "W0718"],
+        ..NONE
+    },
+    Equivalent {
         rule: "command-injection",
         eslint: &["security/detect-child-process"],
         // S602/B602: `subprocess` with `shell=True`; S605/B605: `os.system`, `os.popen` and
@@ -99,6 +105,14 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         rule: "sql-injection",
         noqa: &["S608"],
         nosec: &["B608"],
+        ..NONE
+    },
+    Equivalent {
+        rule: "swallowed-error",
+        eslint: &["no-empty"],
+        // S110/B110: `try`-`except`-`pass`.
+        noqa: &["S110"],
+        nosec: &["B110"],
         ..NONE
     },
     Equivalent {

@@ -44,9 +44,6 @@ fn broad_except_message(caught: &str) -> String {
     format!("`except {caught}` catches every error, and this handler neither re-raises, logs the exception, nor answers with an error: catch the exceptions you expect, or log it with `logger.exception(…)`.")
 }
 
-/// The logging calls that record the exception by themselves.
-const RECORDING_METHODS: &[&str] = &["exception", "capture_exception", "captureException"];
-
 /// The methods of a logger.
 const LOGGING_METHODS: &[&str] = &[
     "debug",
@@ -91,7 +88,7 @@ impl Rule for BroadExcept {
             return;
         }
         let bound = handler.bound.map(|name| context.text(name));
-        if handles(handler.body, bound, context) {
+        if explains(node, context) || handles(handler.body, bound, context) {
             return;
         }
         let end = node.start_byte() + "except".len();
@@ -116,13 +113,54 @@ fn broad_name<'context>(
         })
 }
 
-/// Whether the handler's body re-raises, records the exception, or answers with an error.
+/// Whether the handler's body holds a comment that explains the catch (`# The cache may be down:
+/// render without it.`): the decision is recorded where a reviewer reads it. Tool pragmas
+/// (`# noqa`, `# pragma: no cover`, `# type: ignore`) explain nothing.
+fn explains(except_clause: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let mut pending = vec![except_clause];
+    while let Some(node) = pending.pop() {
+        // On the line of `except` a comment is usually a tool's (or a test's expectation).
+        if node.kind() == "comment"
+            && node.start_position().row > except_clause.start_position().row
+        {
+            let text = context
+                .text(node)
+                .trim_start_matches('#')
+                .trim()
+                .to_lowercase();
+            let is_pragma = [
+                "noqa",
+                "pragma",
+                "type:",
+                "nosec",
+                "backlint-ignore",
+                "pylint:",
+            ]
+            .iter()
+            .any(|pragma| text.starts_with(pragma));
+            if !is_pragma {
+                return true;
+            }
+        }
+        let mut cursor = node.walk();
+        pending.extend(
+            node.named_children(&mut cursor)
+                .filter(|child| !is_function(*child)),
+        );
+    }
+    false
+}
+
+/// Whether the handler's body re-raises, uses the exception (logs it, stores it, reports it),
+/// records it by a function about exceptions (`log_exception()`, `traceback.print_exc()`), or
+/// answers with an error.
 fn handles(body: Node<'_>, bound: Option<&str>, context: &RuleContext<'_>) -> bool {
     let mut pending = vec![body];
     while let Some(node) = pending.pop() {
         let handled = match node.kind() {
             "raise_statement" => true,
-            "call" => records_exception(node, bound, context),
+            "identifier" => bound.is_some_and(|bound| context.text(node) == bound),
+            "call" => records_exception(node, context) || builds_error(node, context),
             "return_statement" => answers_with_error(node, context),
             _ => false,
         };
@@ -138,47 +176,43 @@ fn handles(body: Node<'_>, bound: Option<&str>, context: &RuleContext<'_>) -> bo
     false
 }
 
-/// `logger.exception(…)`, `capture_exception(e)`, a logging call with `exc_info=`, or a
-/// logging call given the exception (`logger.error("failed: %s", error)`).
-fn records_exception(call: Node<'_>, bound: Option<&str>, context: &RuleContext<'_>) -> bool {
+/// `logger.exception(…)`, `capture_exception()`, `traceback.print_exc()`, `log_exception()`,
+/// or a logging call with `exc_info=`.
+fn records_exception(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let (Some(callee), Some(arguments)) = (
         call.child_by_field_name("function"),
         call.child_by_field_name("arguments"),
     ) else {
         return false;
     };
-    let method = match member_parts(callee) {
+    let function = match member_parts(callee) {
         Some((_, method)) => context.text(method),
         None => context.text(callee),
     };
-    if RECORDING_METHODS.contains(&method) {
+    let lowercase = function.to_lowercase();
+    if lowercase.contains("exception") || lowercase.contains("exc") {
         return true;
     }
-    if !LOGGING_METHODS.contains(&method) && method != "print" {
+    if !LOGGING_METHODS.contains(&function) {
         return false;
     }
     let mut cursor = arguments.walk();
-    let passes_exception = arguments.named_children(&mut cursor).any(|argument| {
-        let is_exc_info = argument.kind() == "keyword_argument"
+    let has_exc_info = arguments.named_children(&mut cursor).any(|argument| {
+        argument.kind() == "keyword_argument"
             && argument
                 .child_by_field_name("name")
-                .is_some_and(|name| context.text(name) == "exc_info");
-        is_exc_info || bound.is_some_and(|bound| mentions(argument, bound, context))
+                .is_some_and(|name| context.text(name) == "exc_info")
     });
-    passes_exception
+    has_exc_info
 }
 
-/// Whether an expression uses the variable `name`.
-fn mentions(expression: Node<'_>, name: &str, context: &RuleContext<'_>) -> bool {
-    let mut pending = vec![expression];
-    while let Some(node) = pending.pop() {
-        if node.kind() == "identifier" && context.text(node) == name {
-            return true;
-        }
-        let mut cursor = node.walk();
-        pending.extend(node.named_children(&mut cursor));
-    }
-    false
+/// `errors.append(ValidationError(…))`: the failure becomes an error the caller receives.
+fn builds_error(call: Node<'_>, context: &RuleContext<'_>) -> bool {
+    call.child_by_field_name("function").is_some_and(|callee| {
+        let name = context.text(callee);
+        let last = name.rsplit('.').next().unwrap_or(name);
+        last.ends_with("Error") || last.ends_with("Exception")
+    })
 }
 
 /// `return Response(…, status=500)`, `return JsonResponse(…)`, `return jsonify(…), 500`,

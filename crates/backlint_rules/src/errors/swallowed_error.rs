@@ -24,7 +24,8 @@ struct Options {
     /// Exceptions whose handler may do nothing: the expected outcome of an attempt
     /// (an optional import, a file that may be missing).
     allowed_exceptions: Vec<String>,
-    /// Globs of files that are not checked: tests.
+    /// Globs of files that are not checked: tests, and vendored, static and minified files,
+    /// whose handlers belong to someone else.
     ignore_paths: Vec<String>,
 }
 
@@ -32,7 +33,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             allowed_exceptions: Vec::new(),
-            ignore_paths: test_paths_and(&[]),
+            ignore_paths: test_paths_and(&["**/vendor/**", "**/public/**", "**/*.min.js"]),
         }
     }
 }
