@@ -1,5 +1,6 @@
 //! Parity with trusted tools on real code: `bare-except` must find exactly the lines of Ruff's
-//! E722, `missing-request-timeout` (its requests and httpx findings) those of Ruff's S113, and
+//! E722, `missing-request-timeout` (its requests and httpx findings) those of Ruff's S113,
+//! `missing-type-hints` the functions of Ruff's ANN001/ANN201/ANN205/ANN206, and
 //! `no-explicit-any` exactly the lines of oxlint's `typescript/no-explicit-any`.
 //!
 //! The corpora (`benches/corpora.sh`) and the peers (`benches/peers.sh`) are downloaded by
@@ -255,6 +256,77 @@ fn missing_request_timeout_matches_ruff_s113() {
         &found,
         files.len(),
     );
+}
+
+/// The functions Ruff reports with ANN001 (a parameter), ANN201 (a public function's return),
+/// ANN205 and ANN206 (a static or class method's return), named without a leading `_`, outside
+/// the files the rule leaves alone: one line per function, its `def`.
+#[test]
+#[ignore = "needs the corpora and the peer tools: run by .ci/run"]
+fn missing_type_hints_matches_ruff_annotations() {
+    let corpus = corpus("python");
+    let files = files(&corpus, &[".py", ".pyi"], &[]);
+    let ignored = ignore_paths("missing-type-hints");
+    let mut expected = BTreeMap::new();
+    let mut sources: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for code in ["ANN001", "ANN201", "ANN205", "ANN206"] {
+        for ((path, line), _) in ruff_lines(code, &files, &corpus) {
+            if ignored.is_match(&path) {
+                continue;
+            }
+            let lines = sources.entry(path.clone()).or_insert_with(|| {
+                std::fs::read_to_string(corpus.join(&path))
+                    .expect("a corpus file")
+                    .lines()
+                    .map(str::to_owned)
+                    .collect()
+            });
+            let Some((def_line, name)) = enclosing_def(lines, line) else {
+                continue;
+            };
+            if !name.starts_with('_') {
+                expected.insert((path, def_line), 1);
+            }
+        }
+    }
+    let found = backlint("missing-type-hints", &files, &corpus);
+    compare(
+        "missing-type-hints vs Ruff ANN001/ANN201/ANN205/ANN206",
+        "ruff",
+        &expected,
+        &found,
+        files.len(),
+    );
+}
+
+/// The line (1-based) and the name of the `def` at or above `line`: a parameter's signature
+/// starts there.
+fn enclosing_def(lines: &[String], line: u64) -> Option<(u64, String)> {
+    let last = usize::try_from(line).ok()?.min(lines.len());
+    (0..last).rev().find_map(|index| {
+        let text = lines[index].trim_start();
+        let text = text.strip_prefix("async ").unwrap_or(text);
+        let name = text.strip_prefix("def ")?.split('(').next()?.trim();
+        Some((index as u64 + 1, name.to_owned()))
+    })
+}
+
+/// The documented default `ignore-paths` of a rule.
+fn ignore_paths(rule: &str) -> globset::GlobSet {
+    let (_, docs) = backlint_rules::registry()
+        .iter()
+        .find(|(_, docs)| docs.id == rule)
+        .expect("the rule is registered");
+    let option = docs
+        .options
+        .iter()
+        .find(|option| option.name == "ignore-paths")
+        .expect("an ignore-paths option");
+    let mut builder = globset::GlobSetBuilder::new();
+    for glob in option.default.as_array().expect("a list of globs") {
+        builder.add(globset::Glob::new(glob.as_str().expect("a glob")).expect("a valid glob"));
+    }
+    builder.build().expect("the globs build")
 }
 
 #[test]

@@ -49,6 +49,7 @@ fn specs() -> Vec<RuleSpec> {
         security::weak_password_hash::SPEC,
         suppressions::suppression_comment::SPEC,
         suppressions::unused_suppression::SPEC,
+        typing::missing_type_hints::SPEC,
         typing::no_explicit_any::SPEC,
     ]
 }

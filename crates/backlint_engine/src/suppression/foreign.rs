@@ -86,6 +86,11 @@ pub const EQUIVALENTS: &[Equivalent] = &[
         ..NONE
     },
     Equivalent {
+        rule: "missing-type-hints",
+        noqa: &["ANN001", "ANN201", "ANN205", "ANN206"],
+        ..NONE
+    },
+    Equivalent {
         rule: "module-level-env",
         eslint: &["n/no-process-env", "node/no-process-env", "no-process-env"],
         ..NONE
