@@ -12,7 +12,7 @@ mod common;
 use common::backlint;
 
 const VIEWS: &str = "\
-def load(path):
+def load(path: str) -> str | None:
     try:
         return open(path).read()
     except:
@@ -79,7 +79,7 @@ fn a_baseline_hides_known_findings_and_only_those() {
     // A new problem shows; the known one stays hidden.
     fs::write(
         root.join("views.py"),
-        format!("{VIEWS}\n\ndef save(path):\n    try:\n        write(path)\n    except:\n        pass\n"),
+        format!("{VIEWS}\n\ndef save(path: str) -> None:\n    try:\n        write(path)\n    except:\n        return None\n"),
     )
     .expect("write");
     let (lines, outcome, code) = check(root, &[]);

@@ -9,7 +9,7 @@ mod common;
 use common::backlint;
 
 const ANY: &str = "export const value: any = 1;\n";
-const BARE_EXCEPT: &str = "try:\n    work()\nexcept:\n    pass\n";
+const BARE_EXCEPT: &str = "try:\n    work()\nexcept:\n    recover()\n";
 
 fn write(root: &Path, relative: &str, text: &str) {
     let path = root.join(relative);

@@ -14,7 +14,7 @@ const GOOD_TS: &str = "export function parse(body: unknown) {\n  return body;\n}
 const BAD_PY: &str =
     "def charge(card):\n    try:\n        card.charge()\n    except:\n        pass\n";
 const GOOD_PY: &str =
-    "def charge(card):\n    try:\n        card.charge()\n    except Exception:\n        pass\n";
+    "def charge(card: Card) -> None:\n    try:\n        card.charge()\n    except ValueError:\n        card.decline()\n";
 
 fn git(repository: &Path, arguments: &[&str]) {
     let status = Command::new("git")

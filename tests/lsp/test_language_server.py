@@ -25,7 +25,7 @@ export function handler(body: any) {
 """
 
 LOADER_PY = """\
-def load(path):
+def load(path: str) -> str | None:
     try:
         return open(path).read()
     except:
@@ -278,7 +278,7 @@ async def code_actions(client: LanguageClient, uri: str, lines, only=None):
         ),
         (
             "Suppress `bare-except` in this file",
-            "# backlint-ignore-file[bare-except]\ndef load(path):\n",
+            "# backlint-ignore-file[bare-except]\ndef load(path: str) -> str | None:\n",
         ),
     ],
 )

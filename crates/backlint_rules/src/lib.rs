@@ -30,6 +30,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::broad_except::SPEC,
         errors::swallowed_error::SPEC,
         maintainability::todo_comment::SPEC,
+        performance::blocking_call_in_async::SPEC,
         performance::n_plus_one_query::SPEC,
         reliability::missing_request_timeout::SPEC,
         security::command_injection::SPEC,
