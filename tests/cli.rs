@@ -375,7 +375,12 @@ fn syntax_errors_are_analysed_anyway() {
         findings(&document),
         vec![
             // The broken signature still names a function without type hints.
-            ("broken.py".to_owned(), 1, 5, "missing-type-hints".to_owned()),
+            (
+                "broken.py".to_owned(),
+                1,
+                5,
+                "missing-type-hints".to_owned()
+            ),
             ("broken.py".to_owned(), 5, 1, "bare-except".to_owned()),
             good_file_finding()
         ]
