@@ -109,9 +109,13 @@ impl SwallowedError {
             .source
             .text()
             .get(except_clause.start_byte()..header_end)
-            .unwrap_or("except")
+            .unwrap_or("except");
+        // The header up to its colon: a comment after it is not part of the clause.
+        let header = header
+            .split_once(':')
+            .map_or(header, |(clause, _)| clause)
             .trim();
-        let message = swallowed_message(&compact(header));
+        let message = swallowed_message(&format!("{}:", compact(header)));
         let end = except_clause.start_byte() + "except".len();
         context.report_range(except_clause.start_byte()..end, message);
     }
