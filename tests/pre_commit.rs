@@ -12,9 +12,9 @@ use std::process::Command;
 const BAD_TS: &str = "export function parse(body: any) {\n  return body;\n}\n";
 const GOOD_TS: &str = "export function parse(body: unknown) {\n  return body;\n}\n";
 const BAD_PY: &str =
-    "def charge(card):\n    try:\n        card.charge()\n    except:\n        pass\n";
+    "def charge(card: Card) -> None:\n    try:\n        card.charge()\n    except:\n        card.decline()\n";
 const GOOD_PY: &str =
-    "def charge(card: Card) -> None:\n    try:\n        card.charge()\n    except ValueError:\n        card.decline()\n";
+    "def charge(card: Card) -> None:\n    try:\n        card.charge()\n    except Exception:\n        card.decline()\n";
 
 fn git(repository: &Path, arguments: &[&str]) {
     let status = Command::new("git")
