@@ -29,6 +29,7 @@ fn specs() -> Vec<RuleSpec> {
         errors::bare_except::SPEC,
         errors::broad_except::SPEC,
         errors::swallowed_error::SPEC,
+        maintainability::hardcoded_model_name::SPEC,
         maintainability::todo_comment::SPEC,
         performance::blocking_call_in_async::SPEC,
         performance::n_plus_one_query::SPEC,
