@@ -58,6 +58,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{fastapi}/services/reports.py:23 missing-type-hints"),
             format!("{api}/app/api/health/route.ts:5 blocking-call-in-async"),
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
+            format!("{api}/app/api/posts/[id]/route.ts:7 unawaited-route-params"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),
             format!("{api}/app/api/posts/route.ts:55 error-details-leak"),
             format!("{api}/app/api/users/[id]/route.ts:32 unvalidated-input"),

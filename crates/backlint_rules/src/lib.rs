@@ -34,6 +34,7 @@ fn specs() -> Vec<RuleSpec> {
         performance::blocking_call_in_async::SPEC,
         performance::n_plus_one_query::SPEC,
         reliability::missing_request_timeout::SPEC,
+        reliability::unawaited_route_params::SPEC,
         security::command_injection::SPEC,
         security::debug_enabled::SPEC,
         security::error_details_leak::SPEC,

@@ -1,6 +1,7 @@
 //! Files around a source file that configure all of a project's routes: Next.js
-//! `middleware.ts` (`proxy.ts` since Next.js 16) and Django settings modules. Rules about a
-//! missing check read them before reporting a route.
+//! `middleware.ts` (`proxy.ts` since Next.js 16) and Django settings modules, which rules
+//! about a missing check read before reporting a route; and the `package.json` that says
+//! which Next.js version the project runs.
 //!
 //! They are read from disk, once per file and modification time, and shared by every check:
 //! a project has a few of them and thousands of routes.
@@ -75,6 +76,42 @@ pub fn next_middleware(source: &Path) -> Vec<Arc<str>> {
     })
     .filter_map(|path| read(&path))
     .collect()
+}
+
+/// The Next.js major version of the project a file belongs to, from the nearest
+/// `package.json` that depends on `next` (`"15.1.6"`, `"^14.2.3"`, `">=16.2 <17"`).
+/// `Some(None)` when that package names no version (`"latest"`, `"workspace:*"`,
+/// `"catalog:"`): the current one. `None` when no `package.json` above the file depends on
+/// `next`.
+pub fn next_major_version(source: &Path) -> Option<Option<u32>> {
+    source
+        .ancestors()
+        .skip(1)
+        .take(MAX_DEPTH)
+        .filter_map(|folder| read(&folder.join("package.json")))
+        .find_map(|manifest| next_requirement(&manifest))
+        .map(|requirement| major_version(&requirement))
+}
+
+/// The version requirement on `next` in a `package.json`, when it has one.
+fn next_requirement(manifest: &str) -> Option<String> {
+    let manifest: serde_json::Value = serde_json::from_str(manifest).ok()?;
+    ["dependencies", "devDependencies", "peerDependencies"]
+        .iter()
+        .find_map(|section| manifest.get(section)?.get("next")?.as_str())
+        .map(str::to_owned)
+}
+
+/// The major version a requirement starts from: `^15.1.0` and `>=15` are 15.
+fn major_version(requirement: &str) -> Option<u32> {
+    let requirement = requirement.trim_start_matches(|character: char| {
+        matches!(character, '^' | '~' | '>' | '=' | 'v' | ' ')
+    });
+    let digits: String = requirement
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// The texts of the Django settings modules of the project a file belongs to:

@@ -84,7 +84,8 @@ fn fixture_files(folder: &Path) -> Vec<PathBuf> {
             let path = entry.expect("fixture entry").path();
             if path.is_dir() {
                 folders.push(path);
-            } else {
+            } else if path.file_name().is_some_and(|name| name != "package.json") {
+                // A fixture's `package.json` is the project's, read by the rule from disk.
                 files.push(path);
             }
         }
