@@ -57,6 +57,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{fastapi}/services/reports.py:19 broad-except"),
             format!("{fastapi}/services/reports.py:23 missing-type-hints"),
             format!("{api}/app/api/health/route.ts:5 blocking-call-in-async"),
+            format!("{api}/app/api/posts/[id]/comments/route.ts:10 unbounded-query"),
             format!("{api}/app/api/posts/[id]/comments/route.ts:20 no-explicit-any"),
             format!("{api}/app/api/posts/[id]/route.ts:7 unawaited-route-params"),
             format!("{api}/app/api/posts/route.ts:5 module-level-env"),

@@ -33,6 +33,7 @@ fn specs() -> Vec<RuleSpec> {
         maintainability::todo_comment::SPEC,
         performance::blocking_call_in_async::SPEC,
         performance::n_plus_one_query::SPEC,
+        performance::unbounded_query::SPEC,
         reliability::missing_request_timeout::SPEC,
         reliability::unawaited_route_params::SPEC,
         security::command_injection::SPEC,

@@ -2,3 +2,4 @@
 
 pub mod blocking_call_in_async;
 pub mod n_plus_one_query;
+pub mod unbounded_query;
