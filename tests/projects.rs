@@ -73,6 +73,7 @@ fn example_projects_report_exactly_their_planted_problems() {
             format!("{api}/lib/mailer.ts:67 unused-suppression"),
             format!("{api}/lib/mailer.ts:70 suppression-comment"),
             format!("{api}/lib/mailer.ts:70 unused-suppression"),
+            format!("{api}/lib/onboarding.ts:6 missing-transaction"),
             format!("{api}/lib/session.ts:11 insecure-jwt"),
             format!("{api}/lib/summaries.ts:16 hardcoded-model-name"),
         ]

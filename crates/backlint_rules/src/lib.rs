@@ -35,6 +35,7 @@ fn specs() -> Vec<RuleSpec> {
         performance::n_plus_one_query::SPEC,
         performance::unbounded_query::SPEC,
         reliability::missing_request_timeout::SPEC,
+        reliability::missing_transaction::SPEC,
         reliability::unawaited_route_params::SPEC,
         security::command_injection::SPEC,
         security::debug_enabled::SPEC,
