@@ -5,7 +5,7 @@
 use backlint_engine::databases::Library;
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
-use backlint_engine::Language;
+use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
@@ -202,7 +202,7 @@ fn chain_links(call: Node<'_>) -> Option<Vec<Link<'_>>> {
 }
 
 /// Whether a call is the last of its chain: `User.find().limit(10)` is read at `limit(…)`,
-/// not at `find()`. A `.then(…)`/`.exec()` after it does not continue the query.
+/// not at `find()`. A `.then(…)` after it does not continue the query; `.exec()` does.
 fn is_chain_end(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let Some(parent) = call.parent() else {
         return true;
@@ -213,12 +213,7 @@ fn is_chain_end(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let property = parent
         .child_by_field_name("property")
         .or_else(|| parent.child_by_field_name("attribute"));
-    property.is_some_and(|property| {
-        matches!(
-            context.text(property),
-            "then" | "exec" | "catch" | "finally"
-        )
-    })
+    property.is_some_and(|property| matches!(context.text(property), "then" | "catch" | "finally"))
 }
 
 /// What to do about a list query that reads every row it matches: `None` when the call is
@@ -241,8 +236,12 @@ fn unbounded_list(call: Node<'_>, context: &RuleContext<'_>) -> Option<&'static 
     }
     let last = *links.last()?;
     let last_name = context.text(last.name);
+    // `find().then(…)`: the query was read at `find()`, where the chain ends for it.
+    if matches!(last_name, "then" | "catch" | "finally") {
+        return None;
+    }
     match context.grammar {
-        backlint_engine::Grammar::Python => python_list(call, &links, &names, context),
+        Grammar::Python => python_list(call, &links, &names, context),
         _ => {
             let database = context
                 .semantic
