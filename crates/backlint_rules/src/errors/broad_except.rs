@@ -9,8 +9,8 @@ use serde::Deserialize;
 use tree_sitter::Node;
 
 use super::{does_nothing, python_handler};
-use crate::paths::{glob_set, test_paths_and};
-use crate::syntax::is_function;
+use crate::paths::{glob_set, test_paths_and, TOOLING_PATHS};
+use crate::syntax::{enclosing_function, is_function};
 
 pub const SPEC: RuleSpec = RuleSpec {
     id: "broad-except",
@@ -21,14 +21,15 @@ pub const SPEC: RuleSpec = RuleSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 struct Options {
-    /// Globs of files that are not checked: tests.
+    /// Globs of files that are not checked: tests, developer tooling (scripts, management
+    /// commands, CLIs, migrations), and Django template tag modules, which must fail silently.
     ignore_paths: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
-            ignore_paths: test_paths_and(&[]),
+            ignore_paths: test_paths_and(&[TOOLING_PATHS, &["**/templatetags/**"]].concat()),
         }
     }
 }
@@ -88,12 +89,47 @@ impl Rule for BroadExcept {
             return;
         }
         let bound = handler.bound.map(|name| context.text(name));
-        if explains(node, context) || handles(handler.body, bound, context) {
+        if explains(node, context)
+            || handles(handler.body, bound, context)
+            || must_not_raise(node, context)
+        {
             return;
         }
         let end = node.start_byte() + "except".len();
         context.report_range(node.start_byte()..end, broad_except_message(broad));
     }
+}
+
+/// Whether the handler is in a function whose contract is to never raise: a logging handler's
+/// `emit`, which reports its own failures through `handleError`, and a Django template filter
+/// or tag (`@register.filter`, `@register.simple_tag`, `@stringfilter`), which must fail
+/// silently.
+fn must_not_raise(clause: Node<'_>, context: &RuleContext<'_>) -> bool {
+    let function = enclosing_function(clause);
+    if function.kind() != "function_definition" {
+        return false;
+    }
+    let name = function
+        .child_by_field_name("name")
+        .map(|name| context.text(name));
+    if name == Some("emit") {
+        return true;
+    }
+    let Some(decorated) = function
+        .parent()
+        .filter(|parent| parent.kind() == "decorated_definition")
+    else {
+        return false;
+    };
+    let mut cursor = decorated.walk();
+    let is_template_function = decorated
+        .named_children(&mut cursor)
+        .filter(|child| child.kind() == "decorator")
+        .any(|decorator| {
+            let text = context.text(decorator);
+            text.starts_with("@register.") || text.starts_with("@stringfilter")
+        });
+    is_template_function
 }
 
 /// `Exception` or `BaseException`, alone or in a tuple (`(ValueError, Exception)`).
