@@ -288,12 +288,8 @@ fn unbounded_list(call: Node<'_>, context: &RuleContext<'_>) -> Option<&'static 
                     Some("chain `.take(n)` (with `.skip(n)`)")
                 }
                 (Some(Library::Sequelize), Some("findAll" | "findAndCountAll")) => {
-                    options_unbounded(
-                        first_argument_of(&links, &names, last_name),
-                        &["limit"],
-                        context,
-                    )
-                    .then_some("pass `limit` (with `offset`)")
+                    options_unbounded(first_argument(last), &["limit"], context)
+                        .then_some("pass `limit` (with `offset`)")
                 }
                 (Some(Library::Mongoose), Some("find")) => {
                     Some("chain `.limit(n)` (with `.skip(n)`)")
@@ -343,19 +339,6 @@ fn first_argument(link: Link<'_>) -> Option<Node<'_>> {
         .named_children(&mut cursor)
         .find(|argument| argument.kind() != "comment");
     first
-}
-
-/// The first argument of the link named `name`, for chains whose query method is not last.
-fn first_argument_of<'tree>(
-    links: &[Link<'tree>],
-    names: &[&str],
-    name: &str,
-) -> Option<Node<'tree>> {
-    links
-        .iter()
-        .zip(names)
-        .find(|(_, link_name)| **link_name == name)
-        .and_then(|(link, _)| first_argument(*link))
 }
 
 /// Whether a query's options leave it unbounded: there are none, or an object literal
