@@ -4,7 +4,7 @@
 #
 #   Python corpus:     backlint --select bare-except      vs  ruff --select E722
 #   TypeScript corpus: backlint --select no-explicit-any  vs  oxlint -D typescript/no-explicit-any
-#   Both corpora:      backlint --parse-only (parses every file, runs no rule)
+#   Both corpora:      backlint --parse-and-walk (parses every file, runs no rule)
 #
 # Every command gets the same explicit file list (.py/.pyi; .ts/.tsx/.mts/.cts without the
 # .d.ts/.d.mts/.d.cts declaration files), runs in the corpus folder with its output sent to
@@ -102,7 +102,7 @@ def output_of(command, cwd):
 
 
 def checked_by_backlint(files, cwd):
-    command = [backlint, "check", "--parse-only", "--format", "json", "--", *files]
+    command = [backlint, "check", "--parse-and-walk", "--format", "json", "--", *files]
     return json.loads(output_of(command, cwd))["summary"]["files"]
 
 
@@ -189,7 +189,7 @@ for corpus in corpora:
     roles = {
         "rule": corpus["rule"],
         "peer": corpus["peer"],
-        "parse": ("backlint --parse-only", [backlint, "check", "--parse-only"]),
+        "parse": ("backlint --parse-and-walk", [backlint, "check", "--parse-and-walk"]),
     }
     print(f"timing the {corpus['name']} corpus ({len(files)} files)", file=sys.stderr, flush=True)
     measured = measure([[*command, "--", *files] for _, command in roles.values()], corpus["path"])
@@ -228,5 +228,5 @@ for corpus in corpora:
     for label, command in (corpus["rule"], corpus["peer"]):
         shown = [os.path.relpath(command[0], root), *command[1:]]
         print(f"- `{' '.join(shown)}`")
-print(f"- `{os.path.relpath(backlint, root)} check --parse-only`")
+print(f"- `{os.path.relpath(backlint, root)} check --parse-and-walk`")
 PYTHON

@@ -40,8 +40,8 @@ fn rules() -> RuleSet {
 fn pipeline(criterion: &mut Criterion) {
     let rules = rules();
     let full = Settings::default();
-    let parse_only = Settings {
-        parse_only: true,
+    let parse_and_walk = Settings {
+        parse_and_walk: true,
         ..Settings::default()
     };
     for sample in &SAMPLES {
@@ -71,7 +71,7 @@ fn pipeline(criterion: &mut Criterion) {
                 check_source(
                     black_box(&source),
                     grammar,
-                    black_box(&parse_only),
+                    black_box(&parse_and_walk),
                     black_box(&rules),
                 )
             })

@@ -142,9 +142,10 @@ pub struct CheckArguments {
     #[arg(long)]
     pub diff: bool,
 
-    /// Parse the files and run no rule (the baseline of the benchmarks).
+    /// Parse the files and walk each tree once, running no rule (the limit the benchmarks
+    /// measure the rules against).
     #[arg(long, hide = true)]
-    pub parse_only: bool,
+    pub parse_and_walk: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `backlint` command: parses arguments, calls the engine, reports, and maps the outcome
 //! to an exit code. Nothing else lives here.
 
+mod allocator;
 mod args;
 mod commands;
 
@@ -31,6 +32,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    allocator::route_tree_sitter_allocations();
     let arguments = Arguments::parse();
     let outcome = match arguments.command {
         Command::Check(check) => run_check(check),
@@ -115,7 +117,7 @@ fn check_run_paths(arguments: &RunArguments, run: &Run) -> Result<CheckResult> {
 
 fn run_check(arguments: CheckArguments) -> Result<u8> {
     let mut run = prepare(&arguments.run, arguments.fail_on)?;
-    run.settings.parse_only = arguments.parse_only;
+    run.settings.parse_and_walk = arguments.parse_and_walk;
     if arguments.unsafe_fixes && !arguments.fix && !arguments.diff {
         bail!("`--unsafe-fixes` goes with `--fix` or `--diff`");
     }

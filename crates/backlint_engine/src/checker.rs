@@ -40,6 +40,28 @@ pub fn check_tree(
     walk.output
 }
 
+/// Visits every node of the tree once with a cursor, as the Checker does, and does nothing
+/// else: the cost of a check without rules. Returns the number of nodes.
+pub fn walk_only(tree: &Tree) -> usize {
+    let mut cursor = tree.walk();
+    let mut nodes = 1;
+    loop {
+        if cursor.goto_first_child() {
+            nodes += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                nodes += 1;
+                break;
+            }
+            if !cursor.goto_parent() {
+                return nodes;
+            }
+        }
+    }
+}
+
 /// The Checker's walk: the semantic state, and the findings so far.
 pub(crate) struct Walk<'a, 'tree> {
     pub(crate) semantic: Semantic<'tree>,

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::baseline::BaselineOutcome;
-use crate::checker::{check_tree, CheckerOutput};
+use crate::checker::{check_tree, walk_only, CheckerOutput};
 use crate::diagnostic::{
     Diagnostic, Edit, Finding, Fix, Notification, NotificationKind, RelatedLocation, Snippet,
 };
@@ -335,8 +335,19 @@ pub fn check_parsed(
     settings: &Settings,
     rules: &RuleSet,
 ) -> FileReport {
-    let output = (!settings.parse_only).then(|| check_tree(tree, source, grammar, rules));
-    report(source, tree, settings, rules, output, LineHashes::Computed)
+    if settings.parse_and_walk {
+        std::hint::black_box(walk_only(tree));
+        return report(source, tree, settings, rules, None, LineHashes::Computed);
+    }
+    let output = check_tree(tree, source, grammar, rules);
+    report(
+        source,
+        tree,
+        settings,
+        rules,
+        Some(output),
+        LineHashes::Computed,
+    )
 }
 
 /// Whether diagnostics carry GitHub's line hashes. Each needs a pass over the whole file (a
@@ -359,7 +370,8 @@ pub fn check_parsed_reusing(
     rules: &RuleSet,
     previous: Option<&CheckMemo>,
 ) -> (FileReport, Option<CheckMemo>) {
-    if settings.parse_only {
+    if settings.parse_and_walk {
+        std::hint::black_box(walk_only(tree));
         return (
             report(source, tree, settings, rules, None, LineHashes::Left),
             None,

@@ -26,8 +26,9 @@ pub struct Settings {
     pub excluded_directories: Vec<String>,
     /// Apply the exclusions to files named on the command line too (pre-commit passes files).
     pub force_exclude: bool,
-    /// Parse only, run no rule: the baseline for the benchmarks.
-    pub parse_only: bool,
+    /// Parse each file and walk its tree once with a cursor, running no rule: the limit the
+    /// benchmarks measure the rule set against.
+    pub parse_and_walk: bool,
     pub max_file_size: u64,
     /// Threads for the walk; 0 lets the walker choose.
     pub threads: usize,
@@ -124,7 +125,7 @@ impl Default for Settings {
                 .map(|name| (*name).to_owned())
                 .collect(),
             force_exclude: false,
-            parse_only: false,
+            parse_and_walk: false,
             max_file_size: MAX_FILE_SIZE,
             threads: 0,
             filter: PathFilter::default(),

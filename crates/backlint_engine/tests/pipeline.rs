@@ -76,7 +76,7 @@ fn a_panicking_rule_is_reported_and_the_other_rules_keep_their_findings() {
 }
 
 #[test]
-fn parse_only_runs_no_rule() {
+fn parse_and_walk_runs_no_rule() {
     let rules = RuleSet::new(vec![EnabledRule {
         id: "reports",
         level: Level::Warning,
@@ -84,7 +84,7 @@ fn parse_only_runs_no_rule() {
     }]);
     let source = Source::new(PathBuf::from("a.py"), "pass\n".to_owned());
     let settings = Settings {
-        parse_only: true,
+        parse_and_walk: true,
         ..Settings::default()
     };
     let report = check_source(&source, Grammar::Python, &settings, &rules);
