@@ -74,6 +74,7 @@ fn run_json(program: &Path, arguments: &[&str], files: &[String], directory: &Pa
         .args(arguments)
         .args(files)
         .current_dir(directory)
+        .env("BACKLINT_NO_CACHE", "1")
         .output()
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", program.display()));
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {

@@ -10,6 +10,7 @@ fn backlint(arguments: &[&str]) -> (String, i32) {
         .args(arguments)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env("BACKLINT_NO_CACHE", "1")
         .output()
         .expect("run backlint");
     (

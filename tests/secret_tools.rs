@@ -24,6 +24,7 @@ fn run_json(program: &Path, arguments: &[&str]) -> Value {
     let output = Command::new(program)
         .args(arguments)
         .current_dir(fixtures())
+        .env("BACKLINT_NO_CACHE", "1")
         .output()
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", program.display()));
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {

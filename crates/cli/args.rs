@@ -82,6 +82,15 @@ pub struct RunArguments {
     /// passes files one by one).
     #[arg(long)]
     pub force_exclude: bool,
+
+    /// Neither read nor write the results cache: check every file.
+    #[arg(long, env = "BACKLINT_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+
+    /// Keep the results cache in this folder [default: `.backlint_cache` beside the
+    /// configuration file, or in the current folder].
+    #[arg(long, env = "BACKLINT_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

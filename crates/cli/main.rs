@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use backlint_engine::baseline::Baseline;
+use backlint_engine::cache::{Cache, DEFAULT_CACHE_FOLDER};
 use backlint_engine::config::{find_config, Config};
 use backlint_engine::discovery::display_path;
 use backlint_engine::fix::FixLevel;
@@ -112,7 +113,58 @@ fn check_run_paths(arguments: &RunArguments, run: &Run) -> Result<CheckResult> {
     } else {
         arguments.paths.clone()
     };
-    Ok(check_paths(&paths, &run.settings, &run.resolver)?)
+    let cache = open_cache(arguments, run);
+    let result = check_paths(&paths, &run.settings, &run.resolver, cache.as_ref())?;
+    if let Some(Err(error)) = cache.map(Cache::save) {
+        eprintln!("backlint: warning: {error}");
+    }
+    Ok(result)
+}
+
+/// The results cache of a run: in `--cache-dir`, or `.backlint_cache` in the configuration's
+/// folder (the current folder without one); none with `--no-cache`, or when fixing or only
+/// parsing, which do not use it. A cache that cannot be read is a warning, and the run
+/// checks every file.
+fn open_cache(arguments: &RunArguments, run: &Run) -> Option<Cache> {
+    if arguments.no_cache || run.settings.fix.is_some() || run.settings.parse_and_walk {
+        return None;
+    }
+    let folder = match &arguments.cache_dir {
+        Some(folder) => folder.clone(),
+        None => {
+            let root = &run.resolver.config().root;
+            let root = if root.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                root.as_path()
+            };
+            root.join(DEFAULT_CACHE_FOLDER)
+        }
+    };
+    let (cache, error) = Cache::open(&folder, &build_identity());
+    if let Some(error) = error {
+        eprintln!("backlint: warning: {error}");
+    }
+    Some(cache)
+}
+
+/// What tells this build of backlint from any other, so that results found by another build
+/// are never reused: the version, and the executable's size and modification time, which a
+/// rebuild changes even when the version stays.
+fn build_identity() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let executable = std::env::current_exe().and_then(std::fs::metadata);
+    match executable {
+        Ok(metadata) => {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            format!("{version} {} {modified}", metadata.len())
+        }
+        Err(_) => version.to_owned(),
+    }
 }
 
 fn run_check(arguments: CheckArguments) -> Result<u8> {

@@ -5,12 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs the `backlint` binary in `directory`, without colour.
+/// Runs the `backlint` binary in `directory`, without colour and without the results cache,
+/// so that every run checks every file (the cache has its own tests).
 pub fn backlint(directory: &Path, arguments: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_backlint"))
         .args(arguments)
         .current_dir(directory)
         .env("NO_COLOR", "1")
+        .env("BACKLINT_NO_CACHE", "1")
         .output()
         .expect("run backlint")
 }

@@ -43,7 +43,7 @@ impl fmt::Display for Level {
 }
 
 /// Whether a fix can be applied without a human looking at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Keeps the program's meaning; `--fix` applies it.
@@ -123,7 +123,7 @@ pub struct Diagnostic {
     pub suppression: Option<Suppression>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelatedLocation {
     pub range: Range<usize>,
     pub start: Position,
@@ -131,14 +131,14 @@ pub struct RelatedLocation {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub applicability: Applicability,
     pub message: String,
     pub edits: Vec<Edit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     pub range: Range<usize>,
     pub start: Position,
@@ -148,7 +148,7 @@ pub struct Edit {
 
 /// Source lines around a finding. `text` holds whole lines joined with `\n`; `range` is the
 /// finding's span within `text`, in bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snippet {
     pub first_line: usize,
     pub text: String,
@@ -157,14 +157,14 @@ pub struct Snippet {
 
 /// Something about a file rather than a finding in it: it could not be read, was skipped, or
 /// was analysed with a caveat.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Notification {
     pub path: String,
     pub kind: NotificationKind,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationKind {
     /// The file has syntax errors; it was analysed with error recovery.

@@ -6,6 +6,7 @@
 //! order in which threads finished.
 
 pub mod baseline;
+pub mod cache;
 pub mod checker;
 pub mod config;
 pub mod databases;
@@ -20,6 +21,7 @@ pub mod names;
 pub mod parse;
 pub mod paths;
 pub mod pipeline;
+pub mod project_files;
 pub mod reuse;
 pub mod rule;
 pub mod rule_docs;

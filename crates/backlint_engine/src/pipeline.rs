@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::baseline::BaselineOutcome;
+use crate::cache::{result_key, Cache};
 use crate::checker::{check_tree, walk_only, CheckerOutput};
 use crate::diagnostic::{
     Diagnostic, Edit, Finding, Fix, Notification, NotificationKind, RelatedLocation, Snippet,
@@ -20,6 +21,7 @@ use crate::fingerprint::{fingerprints, FingerprintInput};
 use crate::fix::fix_source;
 use crate::language::Grammar;
 use crate::parse::parse;
+use crate::project_files::recording;
 use crate::reuse::{check_tree_reusing, CheckMemo};
 use crate::rule::RuleSet;
 use crate::settings::{Fixing, RuleResolver, SelectionError, Settings};
@@ -57,6 +59,8 @@ pub struct CheckResult {
     /// Notifications about paths that never became a file report (discovery problems).
     pub notifications: Vec<Notification>,
     pub duration: Duration,
+    /// How many of the files' results were read from the results cache.
+    pub files_cached: usize,
     /// What `--baseline` hid and found fixed, when one was given.
     pub baseline: Option<BaselineOutcome>,
 }
@@ -111,11 +115,12 @@ pub enum CheckError {
 }
 
 /// Finds the files under `paths` and checks them in parallel on the current rayon pool, each
-/// with the rules the resolver gives it.
+/// with the rules the resolver gives it, reading and storing results in `cache` when given.
 pub fn check_paths(
     paths: &[PathBuf],
     settings: &Settings,
     resolver: &RuleResolver<'_>,
+    cache: Option<&Cache>,
 ) -> Result<CheckResult, CheckError> {
     let started = Instant::now();
     let discovered = discover(paths, settings)?;
@@ -125,19 +130,26 @@ pub fn check_paths(
         .files
         .par_iter()
         .zip(&set_of_file)
-        .map(|(file, &set)| check_file(file, settings, &rule_sets[set]))
+        .map(|(file, &set)| check_file(file, settings, &rule_sets[set], cache))
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(CheckResult {
         files,
         notifications: discovered.notifications,
         duration: started.elapsed(),
+        files_cached: cache.map_or(0, Cache::hits),
         baseline: None,
     })
 }
 
-/// Reads and checks one file.
-pub fn check_file(file: &SourceFile, settings: &Settings, rules: &RuleSet) -> FileReport {
+/// Reads and checks one file, or reads its result from the cache. Fixing bypasses the cache,
+/// and so does parsing without rules.
+pub fn check_file(
+    file: &SourceFile,
+    settings: &Settings,
+    rules: &RuleSet,
+    cache: Option<&Cache>,
+) -> FileReport {
     let skipped = |kind: NotificationKind, message: String| FileReport {
         path: file.display_path.clone(),
         notifications: vec![Notification {
@@ -163,10 +175,20 @@ pub fn check_file(file: &SourceFile, settings: &Settings, rules: &RuleSet) -> Fi
             )
         }
     };
-    match settings.fix {
-        Some(fixing) => fix_file(file, bytes, settings, rules, fixing),
-        None => check_bytes(&file.display_path, bytes, file.grammar, settings, rules),
+    if let Some(fixing) = settings.fix {
+        return fix_file(file, bytes, settings, rules, fixing);
     }
+    let Some(cache) = cache.filter(|_| !settings.parse_and_walk) else {
+        return check_bytes(&file.display_path, bytes, file.grammar, settings, rules);
+    };
+    let key = result_key(&bytes, file.grammar, settings, rules);
+    if let Some(report) = cache.get(&file.display_path, key, rules) {
+        return report;
+    }
+    let (report, project_files) =
+        recording(|| check_bytes(&file.display_path, bytes, file.grammar, settings, rules));
+    cache.put(&file.display_path, key, project_files, &report);
+    report
 }
 
 /// Checks a file and applies its fixes, writing the fixed text unless `--diff` only shows it.

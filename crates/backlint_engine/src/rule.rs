@@ -110,6 +110,8 @@ pub struct RuleSet {
     rules: Vec<EnabledRule>,
     dispatch: Vec<Vec<Vec<u16>>>,
     suppression_policy: SuppressionPolicy,
+    /// A hash of the rules' options, from the configuration they were made with.
+    options_key: u64,
 }
 
 /// How suppression comments are read under a rule set.
@@ -151,7 +153,31 @@ impl RuleSet {
             rules,
             dispatch,
             suppression_policy,
+            options_key: 0,
         }
+    }
+
+    /// Records a hash of the options the rules were made with, part of [`RuleSet::key`].
+    pub fn with_options_key(mut self, options_key: u64) -> RuleSet {
+        self.options_key = options_key;
+        self
+    }
+
+    /// A hash of everything in the rule set that a file's results depend on: the rules, their
+    /// levels and options, and how suppression comments are read. The results cache keys on it.
+    pub fn key(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for enabled in &self.rules {
+            hasher.update(enabled.id.as_bytes());
+            hasher.update(&[0, enabled.level as u8]);
+        }
+        hasher.update(&self.options_key.to_le_bytes());
+        for id in &self.suppression_policy.known_rules {
+            hasher.update(id.as_bytes());
+            hasher.update(&[0]);
+        }
+        hasher.update(&[u8::from(self.suppression_policy.require_reason)]);
+        hasher.digest()
     }
 
     pub fn with_suppression_policy(mut self, policy: SuppressionPolicy) -> RuleSet {

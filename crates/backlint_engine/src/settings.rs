@@ -298,12 +298,19 @@ impl Registry {
             .and_then(|rule| rule.options.get("require-reason"))
             .and_then(toml::Value::as_bool)
             .unwrap_or(false);
-        Ok(
-            RuleSet::new(rules).with_suppression_policy(SuppressionPolicy {
+        let mut options_key = xxhash_rust::xxh3::Xxh3::new();
+        for rule in resolved {
+            options_key.update(rule.id.as_bytes());
+            options_key.update(&[0]);
+            options_key.update(rule.options.to_string().as_bytes());
+            options_key.update(&[0]);
+        }
+        Ok(RuleSet::new(rules)
+            .with_suppression_policy(SuppressionPolicy {
                 known_rules: self.ids().collect(),
                 require_reason,
-            }),
-        )
+            })
+            .with_options_key(options_key.digest()))
     }
 
     fn known_id(&self, id: &str) -> Result<&'static str, SelectionError> {

@@ -9,7 +9,9 @@ const UTF8_BOM: &str = "\u{feff}";
 
 /// A line and column, both 1-based. `column` counts Unicode scalar values (what editors and
 /// terminals show); `utf16_column` counts UTF-16 code units (what SARIF and LSP expect).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Position {
     pub line: usize,
     pub column: usize,

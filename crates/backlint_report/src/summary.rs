@@ -13,6 +13,9 @@ pub struct Summary {
     pub warnings: usize,
     pub notes: usize,
     pub files: usize,
+    /// Files whose results were read from the cache (the human summary line says so).
+    #[serde(skip)]
+    pub cached: usize,
     pub notifications: usize,
     /// Findings hidden by suppression comments, by kind of comment.
     pub suppressed: BTreeMap<SuppressionKind, usize>,
@@ -29,6 +32,7 @@ impl Summary {
             warnings: 0,
             notes: 0,
             files: result.files_checked(),
+            cached: result.files_cached,
             notifications: result.all_notifications().len(),
             suppressed: count_by_kind(result.suppressed()),
             baseline: result.baseline,
@@ -44,12 +48,17 @@ impl Summary {
         summary
     }
 
-    /// `3 findings (1 error, 2 warnings, 0 notes) in 12 files, 0.04s`, then what suppression
+    /// `3 findings (1 error, 2 warnings, 0 notes) in 12 files (10 cached), 0.04s`, then what suppression
     /// comments and the baseline hid: `; 2 suppressed (1 backlint-ignore, 1 noqa); 5 in the
     /// baseline, 1 fixed`.
     pub fn line(&self, seconds: f64) -> String {
+        let cached = if self.cached > 0 {
+            format!(" ({} cached)", self.cached)
+        } else {
+            String::new()
+        };
         let mut line = format!(
-            "{} ({}, {}, {}) in {}, {seconds:.2}s",
+            "{} ({}, {}, {}) in {}{cached}, {seconds:.2}s",
             counted(self.findings, "finding", "findings"),
             counted(self.errors, "error", "errors"),
             counted(self.warnings, "warning", "warnings"),

@@ -4,7 +4,9 @@
 //! which Next.js version the project runs.
 //!
 //! They are read from disk, once per file and modification time, and shared by every check:
-//! a project has a few of them and thousands of routes.
+//! a project has a few of them and thousands of routes. Every look is recorded
+//! (`backlint_engine::project_files`), so that a cached result is used only while they read
+//! the same.
 
 use std::collections::HashMap;
 use std::fs;
@@ -12,32 +14,55 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::SystemTime;
 
+use backlint_engine::project_files::{
+    exists, list_folder, listing_state, read_text, record, text_state, ProjectFile, State,
+};
+
 /// How many folders above a source file are searched.
 const MAX_DEPTH: usize = 8;
 
 /// Next.js middleware file names, in the project's root or in `src/`.
 const NEXT_MIDDLEWARE_FILES: &[&str] = &["middleware.ts", "middleware.js", "proxy.ts", "proxy.js"];
 
-type Cached = (Option<SystemTime>, Option<Arc<str>>);
+struct ReadFile {
+    modified: Option<SystemTime>,
+    text: Option<Arc<str>>,
+    state: State,
+}
 
-static FILES: LazyLock<Mutex<HashMap<PathBuf, Cached>>> =
+static FILES: LazyLock<Mutex<HashMap<PathBuf, ReadFile>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The text of a file, or `None` when there is none (or it cannot be read).
 fn read(path: &Path) -> Option<Arc<str>> {
-    let modified = fs::metadata(path).ok()?.modified().ok();
+    let Some(modified) = fs::metadata(path)
+        .ok()
+        .map(|metadata| metadata.modified().ok())
+    else {
+        record(ProjectFile::Text(path.to_owned()), text_state(None));
+        return None;
+    };
     let mut files = FILES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, text)) = files
-        .get(path)
-        .filter(|(cached_modified, _)| *cached_modified == modified)
-    {
-        return text.clone();
-    }
-    let text: Option<Arc<str>> = fs::read_to_string(path).ok().map(Arc::from);
-    files.insert(path.to_owned(), (modified, text.clone()));
-    text
+    let file = match files.get(path).filter(|file| file.modified == modified) {
+        Some(file) => file,
+        None => {
+            let text = read_text(path);
+            let state = text_state(text.as_deref());
+            files.insert(
+                path.to_owned(),
+                ReadFile {
+                    modified,
+                    text: text.map(Arc::from),
+                    state,
+                },
+            );
+            &files[path]
+        }
+    };
+    record(ProjectFile::Text(path.to_owned()), file.state);
+    file.text.clone()
 }
 
 /// The folders above a source file, nearest first, up to the first that holds one of
@@ -52,7 +77,7 @@ fn ancestors<'a>(source: &'a Path, root_markers: &'a [&str]) -> impl Iterator<It
             let above_root = reached_root;
             reached_root = root_markers
                 .iter()
-                .any(|marker| folder.join(marker).exists());
+                .any(|marker| exists(&folder.join(marker)));
             !above_root
         })
 }
@@ -124,7 +149,10 @@ pub fn django_settings(source: &Path) -> Vec<Arc<str>> {
         .collect()
 }
 
-static SETTINGS_FILES: LazyLock<Mutex<HashMap<PathBuf, Arc<[PathBuf]>>>> =
+/// The folders listed, with what their listing's state was.
+type Listed = (Arc<[PathBuf]>, Vec<(PathBuf, State)>);
+
+static SETTINGS_FILES: LazyLock<Mutex<HashMap<PathBuf, Listed>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The settings modules in a folder and its subfolders, listed once per process.
@@ -137,31 +165,33 @@ fn settings_files(folder: &Path) -> Arc<[PathBuf]> {
     let mut listed = SETTINGS_FILES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(files) = listed.get(folder) {
-        return files.clone();
-    }
-    let mut files = Vec::new();
-    for path in children(folder) {
-        if path.is_dir() {
-            files.push(path.join("settings.py"));
-            if path.file_name().is_some_and(|name| name == "settings") {
-                files.extend(children(&path).into_iter().filter(|module| {
-                    module
-                        .extension()
-                        .is_some_and(|extension| extension == "py")
-                }));
+    let (files, listings) = listed.entry(folder.to_owned()).or_insert_with(|| {
+        let mut listings = Vec::new();
+        let mut list = |folder: &Path| {
+            let entries = list_folder(folder);
+            listings.push((folder.to_owned(), listing_state(&entries)));
+            entries
+        };
+        let mut files = Vec::new();
+        for (path, is_folder) in list(folder) {
+            if is_folder {
+                files.push(path.join("settings.py"));
+                if path.file_name().is_some_and(|name| name == "settings") {
+                    files.extend(list(&path).into_iter().filter_map(|(module, _)| {
+                        module
+                            .extension()
+                            .is_some_and(|extension| extension == "py")
+                            .then_some(module)
+                    }));
+                }
+            } else if path.file_name().is_some_and(|name| name == "settings.py") {
+                files.push(path);
             }
-        } else if path.file_name().is_some_and(|name| name == "settings.py") {
-            files.push(path);
         }
+        (files.into(), listings)
+    });
+    for (listed_folder, state) in listings.iter() {
+        record(ProjectFile::Listing(listed_folder.clone()), *state);
     }
-    let files: Arc<[PathBuf]> = files.into();
-    listed.insert(folder.to_owned(), files.clone());
-    files
-}
-
-fn children(folder: &Path) -> Vec<PathBuf> {
-    fs::read_dir(folder)
-        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
-        .unwrap_or_default()
+    files.clone()
 }

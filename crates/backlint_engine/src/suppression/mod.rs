@@ -15,7 +15,7 @@ use std::ops::{Range, RangeInclusive};
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tree_sitter::{Node, Tree};
 
 use crate::diagnostic::Diagnostic;
@@ -49,7 +49,7 @@ static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// Which kind of comment suppressed a finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum SuppressionKind {
     #[serde(rename = "backlint-ignore")]
     Backlint,
@@ -85,7 +85,7 @@ impl SuppressionKind {
 }
 
 /// The comment that hid a finding, and the reason it gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppression {
     pub kind: SuppressionKind,
     pub reason: Option<String>,
