@@ -15,7 +15,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::diagnostic::Finding;
 use crate::language::Grammar;
-use crate::rule::{RuleContext, RuleSet};
+use crate::rule::{FileFacts, RuleContext, RuleSet};
 use crate::semantic::Semantic;
 use crate::source::Source;
 
@@ -68,6 +68,8 @@ pub(crate) struct Walk<'a, 'tree> {
     source: &'tree Source,
     grammar: Grammar,
     rules: &'a RuleSet,
+    /// By rule index: the rule does not check this file, or panicked on it.
+    stopped: Vec<bool>,
     pub(crate) output: CheckerOutput,
 }
 
@@ -78,11 +80,23 @@ impl<'a, 'tree> Walk<'a, 'tree> {
         grammar: Grammar,
         rules: &'a RuleSet,
     ) -> Walk<'a, 'tree> {
+        let semantic = Semantic::new(grammar, root, source);
+        let facts = FileFacts {
+            path: &source.path,
+            grammar,
+            imports: semantic.imports(),
+        };
+        let stopped = rules
+            .rules()
+            .iter()
+            .map(|enabled| !enabled.rule.checks_file(&facts))
+            .collect();
         Walk {
-            semantic: Semantic::new(grammar, root, source),
+            semantic,
             source,
             grammar,
             rules,
+            stopped,
             output: CheckerOutput::default(),
         }
     }
@@ -92,12 +106,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
         self.semantic.enter(node, self.source);
         for &rule_index in self.rules.rules_for(self.grammar, node.kind_id()) {
             let rule_index = rule_index as usize;
-            if self
-                .output
-                .panicked
-                .iter()
-                .any(|(index, _)| *index == rule_index)
-            {
+            if self.stopped[rule_index] {
                 continue;
             }
             let mut context = RuleContext {
@@ -110,6 +119,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
             let rule = &self.rules.rules()[rule_index].rule;
             let outcome = catch_unwind(AssertUnwindSafe(|| rule.check(node, &mut context)));
             if let Err(payload) = outcome {
+                self.stopped[rule_index] = true;
                 self.output
                     .panicked
                     .push((rule_index, panic_message(payload.as_ref())));

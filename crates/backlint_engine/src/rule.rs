@@ -6,7 +6,7 @@ use tree_sitter::Node;
 
 use crate::diagnostic::{Finding, Level};
 use crate::language::{Grammar, Language};
-use crate::semantic::Semantic;
+use crate::semantic::{Imports, Semantic};
 use crate::source::Source;
 
 /// A rule. It declares the node kinds it wants and is handed each such node once, on the
@@ -25,6 +25,22 @@ pub trait Rule: Send + Sync {
 
     /// Inspects one node of a kind the rule declared, and reports through `context`.
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>);
+
+    /// Whether the rule looks at this file at all, asked once per file before the walk: not
+    /// when its `ignore-paths` cover the file, or when the file imports none of the libraries
+    /// it is about. A rule that says no is handed none of the file's nodes, which saves a
+    /// glob match or an import lookup at every one of them.
+    fn checks_file(&self, _file: &FileFacts<'_>) -> bool {
+        true
+    }
+}
+
+/// What is known of a file before its walk, for [`Rule::checks_file`].
+pub struct FileFacts<'a> {
+    /// As reported (relative to the working directory where possible).
+    pub path: &'a std::path::Path,
+    pub grammar: Grammar,
+    pub imports: &'a Imports,
 }
 
 /// Makes a rule from its options table in the configuration (or none: the defaults).

@@ -1,7 +1,7 @@
 //! broad-except: `except Exception` that neither re-raises, logs the exception, nor answers
 //! with an error, so unexpected failures are hidden together with the expected one.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -70,10 +70,11 @@ impl Rule for BroadExcept {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let Some(handler) = python_handler(node) else {
             return;
         };

@@ -1,7 +1,7 @@
 //! swallowed-error: a `catch` or `except` that does nothing with the error, and
 //! `.catch(() => {})`.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -67,10 +67,11 @@ impl Rule for SwallowedError {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "except_clause" => self.check_except(node, context),
             "catch_clause" => check_catch(node, context),

@@ -2,7 +2,7 @@
 //! literals outside the project's models module, so that moving to a new model means finding
 //! every copy.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::{Grammar, Language};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
@@ -111,14 +111,13 @@ impl Rule for HardcodedModelName {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !(self.ignore_paths.is_match(file.path)
+            || self.models_module.is_match(file.path)
+            || self.settings_modules.is_match(file.path))
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let path = &context.source.path;
-        if self.ignore_paths.is_match(path)
-            || self.models_module.is_match(path)
-            || self.settings_modules.is_match(path)
-        {
-            return;
-        }
         let Some(content) = string_content(node, context) else {
             return;
         };

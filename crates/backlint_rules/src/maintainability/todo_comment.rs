@@ -1,7 +1,7 @@
 //! todo-comment: `TODO`, `FIXME` and `HACK` comments (and `XXX` where configured) left in
 //! production code.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -57,10 +57,11 @@ impl Rule for TodoComment {
         &["comment"]
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let text = context.text(node);
         let Some((offset, marker)) = self.first_marker(text) else {
             return;

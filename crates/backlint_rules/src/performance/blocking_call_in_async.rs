@@ -1,8 +1,8 @@
 //! blocking-call-in-async: calls that block the thread inside `async` functions, so the event
 //! loop, and every other request it serves, waits with them.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::Language;
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
 use tree_sitter::Node;
@@ -117,20 +117,23 @@ impl Rule for BlockingCallInAsync {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, call: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let Some(callee) = call.child_by_field_name("function") else {
             return;
         };
-        let function = enclosing_function(call);
-        if !is_async(function, context) {
-            return;
-        }
-        let Some(advice) = blocking_advice(callee, function, context) else {
+        // Which calls block is known from the callee alone, and finding the function around
+        // the call costs more, so the callee comes first.
+        let Some((advice, only_in_handlers)) = blocking_advice(callee, context) else {
             return;
         };
+        let function = enclosing_function(call);
+        if !is_async(function, context) || only_in_handlers && !is_handler(function, context) {
+            return;
+        }
         let name = function
             .child_by_field_name("name")
             .map_or("(anonymous)", |name| context.text(name));
@@ -149,36 +152,27 @@ fn is_async(function: Node<'_>, context: &RuleContext<'_>) -> bool {
     is_async
 }
 
-/// What to use instead of a blocking call, or `None` when the call does not block.
-fn blocking_advice(
-    callee: Node<'_>,
-    function: Node<'_>,
-    context: &RuleContext<'_>,
-) -> Option<&'static str> {
-    if function.kind() == "function_definition" {
-        if context.text(callee) == "open"
-            && context.semantic.imports().resolve("open").is_none()
-            && is_handler(function, context)
-        {
-            return Some(OPEN_ADVICE);
+/// What to use instead of a blocking call, and whether it blocks anyone only in a request
+/// handler; `None` when the call does not block.
+fn blocking_advice(callee: Node<'_>, context: &RuleContext<'_>) -> Option<(&'static str, bool)> {
+    if context.grammar == Grammar::Python {
+        if context.text(callee) == "open" && context.semantic.imports().resolve("open").is_none() {
+            return Some((OPEN_ADVICE, true));
         }
         let name = qualified_name(callee, context)?;
         return PYTHON_BLOCKING
             .iter()
             .find(|(blocking, _)| *blocking == name)
-            .map(|(_, advice)| *advice);
+            .map(|(_, advice)| (*advice, false));
     }
     // Async JavaScript outside request handlers is mostly build and CLI code, where nothing
     // else waits.
-    if !is_handler(function, context) {
-        return None;
-    }
     let name = qualified_name(callee, context)?;
     let (module, function_name) = name.rsplit_once('.')?;
     match module {
-        "fs" | "fs-extra" if function_name.ends_with("Sync") => Some(FS_ADVICE),
+        "fs" | "fs-extra" if function_name.ends_with("Sync") => Some((FS_ADVICE, true)),
         "child_process" if matches!(function_name, "execSync" | "spawnSync" | "execFileSync") => {
-            Some(CHILD_PROCESS_ADVICE)
+            Some((CHILD_PROCESS_ADVICE, true))
         }
         _ => None,
     }

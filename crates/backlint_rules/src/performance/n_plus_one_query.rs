@@ -5,7 +5,7 @@ use backlint_engine::databases::{
     is_django_queryset, touches_no_rows, writes_rows, DatabaseCall, Library,
 };
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::Language;
@@ -144,6 +144,10 @@ impl Rule for NPlusOneQuery {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(frame) = context.semantic.enclosing_loop(node) else {
             return;
@@ -163,7 +167,6 @@ impl Rule for NPlusOneQuery {
                 .model
                 .as_ref()
                 .is_some_and(|model| self.ignore_models.contains(model))
-            || self.ignore_paths.is_match(&context.source.path)
         {
             return;
         }

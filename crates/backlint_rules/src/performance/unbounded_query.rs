@@ -3,7 +3,7 @@
 //! the server out of memory.
 
 use backlint_engine::databases::Library;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
@@ -64,10 +64,11 @@ impl Rule for UnboundedQuery {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let Some(handler) = context.semantic.handlers().of_function(function) else {
             return;
         };

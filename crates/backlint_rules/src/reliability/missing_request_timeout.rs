@@ -2,7 +2,7 @@
 //! (`requests.get(url)` without `timeout=`, `timeout=None`, `urlopen(url)`).
 
 use backlint_engine::diagnostic::{Applicability, FindingFix};
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -120,10 +120,11 @@ impl Rule for MissingRequestTimeout {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "call" => self.check_python_call(node, context),
             _ => check_js_call(node, context),

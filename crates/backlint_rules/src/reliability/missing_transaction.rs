@@ -3,7 +3,7 @@
 //! without a profile, money taken from one account and given to none.
 
 use backlint_engine::databases::Library;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
@@ -12,7 +12,7 @@ use tree_sitter::Node;
 
 use crate::paths::{glob_set, test_paths_and, TOOLING_PATHS};
 use crate::project::django_settings;
-use crate::syntax::{enclosing_function, is_function};
+use crate::syntax::is_function;
 use crate::text::compact;
 
 pub const SPEC: RuleSpec = RuleSpec {
@@ -78,20 +78,19 @@ impl Rule for MissingTransaction {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let Some(body) = function.child_by_field_name("body") else {
             return;
         };
         if in_transaction(function, context) || starts_a_transaction(body, context) {
             return;
         }
-        let writes: Vec<Write<'_>> = preorder(body)
-            .filter(|node| matches!(node.kind(), "call_expression" | "call"))
-            .filter(|call| enclosing_function(*call) == function)
-            .filter(|call| !in_error_handler(*call, body))
+        let writes: Vec<Write<'_>> = own_calls_outside_error_handlers(body)
+            .into_iter()
             .filter_map(|call| write_of(call, context))
             .filter(|write| !in_transaction(write.call, context))
             .collect();
@@ -432,23 +431,28 @@ fn starts_a_transaction(body: Node<'_>, context: &RuleContext<'_>) -> bool {
     .any(|marker| text.contains(marker))
 }
 
-/// Whether a call sits in a `catch`/`except`/`finally` block: a write there records a failure
-/// (`job.update({ status: "failed" })`), and is meant to stay when the rest did not happen.
-fn in_error_handler(call: Node<'_>, body: Node<'_>) -> bool {
-    let mut current = call;
-    while let Some(parent) = current.parent() {
-        if parent == body || is_function(parent) {
-            return false;
+/// The calls a function body makes itself (not those of the functions it defines), in source
+/// order, without those in a `catch`/`except`/`finally` block: a write there records a
+/// failure (`job.update({ status: "failed" })`), and is meant to stay when the rest did not
+/// happen.
+fn own_calls_outside_error_handlers(body: Node<'_>) -> Vec<Node<'_>> {
+    let mut calls = Vec::new();
+    let mut pending = vec![body];
+    while let Some(node) = pending.pop() {
+        if matches!(node.kind(), "call_expression" | "call") {
+            calls.push(node);
         }
-        if matches!(
-            parent.kind(),
-            "catch_clause" | "finally_clause" | "except_clause" | "except_group_clause"
-        ) {
-            return true;
-        }
-        current = parent;
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        pending.extend(children.into_iter().rev().filter(|child| {
+            !is_function(*child)
+                && !matches!(
+                    child.kind(),
+                    "catch_clause" | "finally_clause" | "except_clause" | "except_group_clause"
+                )
+        }));
     }
-    false
+    calls
 }
 
 /// Whether the Django project wraps every view in a transaction (`ATOMIC_REQUESTS = True`

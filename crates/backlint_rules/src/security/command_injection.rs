@@ -1,7 +1,7 @@
 //! command-injection: a shell command built from values (interpolation, concatenation, `%`,
 //! `.format()`) and run through a shell, where a value can end the command and start another.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -95,6 +95,10 @@ impl Rule for CommandInjection {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let (Some(callee), Some(arguments)) = (
             node.child_by_field_name("function"),
@@ -105,9 +109,6 @@ impl Rule for CommandInjection {
         let Some((value, advice)) = injected_value(callee, arguments, context) else {
             return;
         };
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let message = command_injection_message(
             &compact(context.text(callee)),
             &compact(context.text(value)),
@@ -168,7 +169,12 @@ fn injected_value<'tree>(
 /// `const run = promisify(exec)` or `util.promisify(child_process.exec)`, in the function or
 /// at the top of the module: the name of what was promisified.
 fn promisified(callee: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
-    if callee.kind() != "identifier" {
+    // Looking for the assignment costs a walk of the function; a file that does not import
+    // `util` cannot have made the name with `util.promisify`.
+    let imports = context.semantic.imports();
+    if callee.kind() != "identifier"
+        || !(imports.has_module("util") || imports.has_module("node:util"))
+    {
         return None;
     }
     let (_, value) = latest_assignment(callee, callee, context)

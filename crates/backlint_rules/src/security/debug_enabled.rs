@@ -2,7 +2,7 @@
 //! settings module, Flask's `app.run(debug=True)`, `FastAPI(debug=True)`, and settings read
 //! from the environment with a default that turns debugging on.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -77,10 +77,11 @@ impl Rule for DebugEnabled {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "assignment" => self.check_setting(node, context),
             _ => check_debug_argument(node, context),

@@ -2,7 +2,7 @@
 //! text, which tells an attacker about the code, its queries, paths and dependencies.
 
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::Imported;
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
@@ -104,6 +104,10 @@ impl Rule for ErrorDetailsLeak {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let response = match node.kind() {
             "return_statement" => flask_tuple(node, context),
@@ -123,9 +127,6 @@ impl Rule for ErrorDetailsLeak {
         else {
             return;
         };
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let message = error_details_leak_message(&compact(context.text(detail)));
         context.report(detail, message);
     }

@@ -2,7 +2,7 @@
 //! data says (`pickle.loads`, `yaml.load` without a safe loader, `eval`, `new Function`,
 //! node-serialize's `unserialize`).
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -132,6 +132,10 @@ impl Rule for InsecureDeserialization {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let callee = node
             .child_by_field_name("function")
@@ -143,15 +147,52 @@ impl Rule for InsecureDeserialization {
         let Some(message) = finding(callee, arguments, context) else {
             return;
         };
-        if !self.ignore_paths.is_match(&context.source.path) {
-            context.report(node, message);
-        }
+        context.report(node, message);
     }
 }
 
+/// What a call runs or loads its data with.
+enum Sink {
+    Eval(&'static str),
+    Unpickle,
+    Yaml,
+    Vm,
+    Unserialize,
+}
+
 fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
+    // The callee is matched first: reading where the data comes from costs far more, and
+    // almost every call is of something else.
+    let call = compact(context.text(callee));
+    // Built-ins, unless a name of the same spelling was imported.
+    let sink =
+        if callee.kind() == "identifier" && context.semantic.imports().resolve(&call).is_none() {
+            match (context.grammar, call.as_str()) {
+                (Grammar::Python, "eval" | "exec") => Sink::Eval(PYTHON_EVAL_ADVICE),
+                (Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript, "eval" | "Function") => {
+                    Sink::Eval(JS_EVAL_ADVICE)
+                }
+                _ => return None,
+            }
+        } else {
+            let name = qualified_name(callee, context)?;
+            let name = name.as_str();
+            if UNPICKLERS.contains(&name) {
+                Sink::Unpickle
+            } else if UNSAFE_YAML_CALLS.contains(&name)
+                || YAML_LOADS.contains(&name) && !has_safe_yaml_loader(arguments, context)
+            {
+                Sink::Yaml
+            } else if VM_FUNCTIONS.contains(&name) {
+                Sink::Vm
+            } else if name == "node-serialize.unserialize" {
+                Sink::Unserialize
+            } else {
+                return None;
+            }
+        };
     // `new Function("a", "b", body)`: the last argument is the code.
-    let data = if context.text(callee) == "Function" {
+    let data = if call == "Function" {
         let mut cursor = arguments.walk();
         let last = arguments
             .named_children(&mut cursor)
@@ -164,38 +205,20 @@ fn finding(callee: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> 
     if is_constant_value(data, context) || is_dynamic_import(data, context) {
         return None;
     }
-    let call = compact(context.text(callee));
     let shown_data = compact(context.text(data));
-    // Built-ins, unless a name of the same spelling was imported.
-    if callee.kind() == "identifier" && context.semantic.imports().resolve(&call).is_none() {
-        if !comes_from_outside(data, context, 0) {
-            return None;
+    match sink {
+        Sink::Eval(advice) => {
+            comes_from_outside(data, context, 0).then(|| eval_message(&call, &shown_data, advice))
         }
-        return match (context.grammar, call.as_str()) {
-            (Grammar::Python, "eval" | "exec") => {
-                Some(eval_message(&call, &shown_data, PYTHON_EVAL_ADVICE))
-            }
-            (Grammar::TypeScript | Grammar::Tsx | Grammar::JavaScript, "eval" | "Function") => {
-                Some(eval_message(&call, &shown_data, JS_EVAL_ADVICE))
-            }
-            _ => None,
-        };
+        Sink::Unpickle => {
+            let trusted = is_round_trip(data, context) || signature_checked_before(callee, context);
+            (!trusted).then(|| unpickling_message(&call, &shown_data))
+        }
+        Sink::Yaml => Some(yaml_message(&call)),
+        Sink::Vm => comes_from_outside(data, context, 0)
+            .then(|| eval_message(&call, &shown_data, VM_ADVICE)),
+        Sink::Unserialize => Some(unserialize_message(&call)),
     }
-    let name = qualified_name(callee, context)?;
-    let name = name.as_str();
-    if UNPICKLERS.contains(&name) {
-        let trusted = is_round_trip(data, context) || signature_checked_before(callee, context);
-        return (!trusted).then(|| unpickling_message(&call, &shown_data));
-    }
-    if UNSAFE_YAML_CALLS.contains(&name)
-        || YAML_LOADS.contains(&name) && !has_safe_yaml_loader(arguments, context)
-    {
-        return Some(yaml_message(&call));
-    }
-    if VM_FUNCTIONS.contains(&name) && comes_from_outside(data, context, 0) {
-        return Some(eval_message(&call, &shown_data, VM_ADVICE));
-    }
-    (name == "node-serialize.unserialize").then(|| unserialize_message(&call))
 }
 
 fn first_argument(arguments: Node<'_>) -> Option<Node<'_>> {

@@ -2,7 +2,7 @@
 //! (`jwt.decode` used to authenticate, `verify_signature: False`, `algorithms: ["none"]`,
 //! `ignoreExpiration: true`).
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -135,10 +135,11 @@ impl Rule for InsecureJwt {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "call_expression" => check_js_decode(node, context),
             "pair" => check_js_option(node, context),

@@ -3,7 +3,7 @@
 
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -119,14 +119,15 @@ impl Rule for MissingAuthCheck {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path) && !self.public_routes.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
-        if self.ignore_paths.is_match(&context.source.path)
-            || self.public_routes.is_match(&context.source.path)
-            || self.is_public(&handler, node, context)
-        {
+        if self.is_public(&handler, node, context) {
             return;
         }
         let Some((call, action)) = protected_action(&handler, node, context) else {

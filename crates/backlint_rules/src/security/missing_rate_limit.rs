@@ -2,7 +2,7 @@
 //! anyone can call as fast as they like, which is how passwords and one-time codes are guessed.
 
 use backlint_engine::frameworks::{Framework, Handler};
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -121,6 +121,10 @@ impl Rule for MissingRateLimit {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
@@ -128,8 +132,7 @@ impl Rule for MissingRateLimit {
         let Some(purpose) = authentication_purpose(&handler, node, context) else {
             return;
         };
-        if self.ignore_paths.is_match(&context.source.path)
-            || self.imports_a_limiter(context)
+        if self.imports_a_limiter(context)
             || uses_a_hosted_identity_provider(&handler, node, context)
             || texts_around(&handler, node, context)
                 .iter()

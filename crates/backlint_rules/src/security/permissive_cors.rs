@@ -1,7 +1,7 @@
 //! permissive-cors: CORS set up so that any website can call the API with its visitors'
 //! cookies (any origin, or the request's own origin, together with credentials).
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::{Language, Level};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -129,10 +129,11 @@ impl Rule for PermissiveCors {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "object" => check_cors_options(node, context),
             "call_expression" => {

@@ -2,7 +2,7 @@
 //! access to the logs (and every log pipeline) can read them.
 
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
@@ -174,6 +174,10 @@ impl Rule for SensitiveDataLogged {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(callee) = node.child_by_field_name("function") else {
             return;
@@ -187,15 +191,13 @@ impl Rule for SensitiveDataLogged {
         let Some((value, whole_request)) = first_sensitive_value(arguments, context) else {
             return;
         };
-        if !self.ignore_paths.is_match(&context.source.path) {
-            let shown = compact(context.text(value));
-            let message = if whole_request {
-                whole_request_logged_message(&shown)
-            } else {
-                sensitive_data_logged_message(&shown)
-            };
-            context.report(value, message);
-        }
+        let shown = compact(context.text(value));
+        let message = if whole_request {
+            whole_request_logged_message(&shown)
+        } else {
+            sensitive_data_logged_message(&shown)
+        };
+        context.report(value, message);
     }
 }
 

@@ -2,7 +2,7 @@
 //! f-strings) and passed to a raw query API, instead of sending the values as parameters.
 
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
@@ -101,6 +101,10 @@ impl Rule for SqlInjection {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(callee) = node.child_by_field_name("function") else {
             return;
@@ -136,9 +140,6 @@ impl Rule for SqlInjection {
         let Some(sql) = sql_argument(arguments) else {
             return;
         };
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         let mut cursor = arguments.walk();
         let has_parameters = arguments
             .named_children(&mut cursor)

@@ -1,7 +1,7 @@
 //! tls-verification-disabled: TLS certificate checks turned off (`verify=False`,
 //! `rejectUnauthorized: false`…), so anyone on the network path can read and change the traffic.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::member_parts;
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -80,13 +80,15 @@ impl Rule for TlsVerificationDisabled {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some((reported, message)) = finding(node, context) else {
             return;
         };
-        if !self.ignore_paths.is_match(&context.source.path) {
-            context.report(reported, message);
-        }
+        context.report(reported, message);
     }
 }
 

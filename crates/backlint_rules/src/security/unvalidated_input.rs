@@ -10,7 +10,7 @@ use std::cell::OnceCell;
 
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
@@ -156,14 +156,14 @@ impl Rule for UnvalidatedInput {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
-        // After the handler lookup, so that the path is matched per handler, not per function.
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         if registration_validates(&handler, context) || delegates_to_form_view(node, context) {
             return;
         }

@@ -3,7 +3,7 @@
 
 use backlint_engine::frameworks::Handler;
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::Language;
 use globset::GlobSet;
@@ -170,12 +170,15 @@ impl Rule for UnverifiedWebhook {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(handler) = context.semantic.handlers().of_function(node).cloned() else {
             return;
         };
         if !is_webhook_receiver(&handler, node, context)
-            || self.ignore_paths.is_match(&context.source.path)
             || VERIFYING_MODULES
                 .iter()
                 .any(|module| context.semantic.imports().has_module(module))

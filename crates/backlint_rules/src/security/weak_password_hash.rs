@@ -3,7 +3,7 @@
 
 use backlint_engine::databases::Library;
 use backlint_engine::names::word_parts;
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::Imported;
 use backlint_engine::syntax::{member_parts, preorder};
 use backlint_engine::{Grammar, Language};
@@ -139,10 +139,11 @@ impl Rule for WeakPasswordHash {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        if self.ignore_paths.is_match(&context.source.path) {
-            return;
-        }
         match node.kind() {
             "binary_expression" | "comparison_operator" => check_comparison(node, context),
             _ => {

@@ -1,7 +1,7 @@
 //! missing-type-hints: public Python functions whose parameters or return value have no type
 //! annotation.
 
-use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -67,15 +67,16 @@ impl Rule for MissingTypeHints {
         }
     }
 
+    fn checks_file(&self, file: &FileFacts<'_>) -> bool {
+        !self.ignore_paths.is_match(file.path)
+    }
+
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(name) = function.child_by_field_name("name") else {
             return;
         };
         let function_name = context.text(name);
-        if function_name.starts_with('_')
-            || self.ignore_paths.is_match(&context.source.path)
-            || is_overload(function, context)
-        {
+        if function_name.starts_with('_') || is_overload(function, context) {
             return;
         }
         let Some(parameters) = function.child_by_field_name("parameters") else {
