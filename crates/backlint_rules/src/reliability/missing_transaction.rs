@@ -86,12 +86,19 @@ impl Rule for MissingTransaction {
         let Some(body) = function.child_by_field_name("body") else {
             return;
         };
-        if in_transaction(function, context) || starts_a_transaction(body, context) {
-            return;
-        }
         let writes: Vec<Write<'_>> = own_calls_outside_error_handlers(body)
             .into_iter()
             .filter_map(|call| write_of(call, context))
+            .collect();
+        // It takes two writes; most functions make fewer, and the transaction checks cost more.
+        if writes.len() < 2
+            || in_transaction(function, context)
+            || starts_a_transaction(body, context)
+        {
+            return;
+        }
+        let writes: Vec<Write<'_>> = writes
+            .into_iter()
             .filter(|write| !in_transaction(write.call, context))
             .collect();
         let is_handler = context.semantic.handlers().of_function(function).is_some();
