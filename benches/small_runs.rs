@@ -1,5 +1,7 @@
 //! `backlint check` on 1 file and on 10 files, as a pre-commit hook runs it on a small commit:
-//! the wall time of the whole process, start-up included, from spawning it to its exit.
+//! the wall time of the whole process, start-up included, from spawning it to its exit; each
+//! without the results cache (`--no-cache`: every file checked), and with it (the files'
+//! results read from the cache that the warm-up run filled, as on the hook's later runs).
 //!
 //! `cargo bench --bench small_runs` (`SMALL_RUNS=N` changes the number of runs per case).
 
@@ -32,14 +34,22 @@ fn main() {
     println!("{runs} runs of each, after one to warm the file cache");
     println!();
     timing::print_header("command");
-    for count in [1, 10] {
+    let cache = tempfile::tempdir().expect("a folder for the cache");
+    for (count, cached) in [(1, false), (10, false), (1, true), (10, true)] {
         let files = &FILES[..count];
+        let cache_arguments = if cached {
+            vec!["--cache-dir".into(), cache.path().as_os_str().to_owned()]
+        } else {
+            vec!["--no-cache".into()]
+        };
         let run = || {
             let started = Instant::now();
             let status = Command::new(env!("CARGO_BIN_EXE_backlint"))
                 .arg("check")
+                .args(&cache_arguments)
                 .args(files)
                 .current_dir(&project)
+                .env_remove("BACKLINT_NO_CACHE")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
@@ -53,8 +63,9 @@ fn main() {
         run();
         let times: Vec<Duration> = (0..runs).map(|_| run()).collect();
         let plural = if count == 1 { "" } else { "s" };
+        let how = if cached { "cached" } else { "`--no-cache`" };
         timing::print_row(
-            &format!("`backlint check` with {count} file{plural}"),
+            &format!("`backlint check` with {count} file{plural}, {how}"),
             times,
         );
     }
