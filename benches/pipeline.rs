@@ -1,5 +1,5 @@
 //! The per-file pipeline on one realistic TypeScript file and one realistic Python file
-//! (`benches/data/`): parse only, and the full check with every default rule. The text and its
+//! (`benches/data/`): parse and walk (no rule), and the full check with every default rule. The text and its
 //! line index (`Source::new`) are built once, outside the measurement, so what is timed is
 //! `check_source`: the tree-sitter parse, and for the full check the Checker's walk with the
 //! semantic state, the rules, and the resolution of findings into diagnostics.
@@ -66,7 +66,7 @@ fn pipeline(criterion: &mut Criterion) {
 
         let mut group = criterion.benchmark_group(format!("pipeline/{}", sample.name));
         group.throughput(Throughput::Bytes(sample.text.len() as u64));
-        group.bench_function("parse-only", |bencher| {
+        group.bench_function("parse-and-walk", |bencher| {
             bencher.iter(|| {
                 check_source(
                     black_box(&source),
