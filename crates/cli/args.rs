@@ -155,6 +155,16 @@ pub struct CheckArguments {
     /// measure the rules against).
     #[arg(long, hide = true)]
     pub parse_and_walk: bool,
+
+    /// Parse every file, even those holding none of the words their rules require (to check
+    /// that skipping them changes nothing).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
+
+    /// Print on standard error how many files were parsed, skipped unparsed, and read from
+    /// the cache (for the benchmarks).
+    #[arg(long, hide = true)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]

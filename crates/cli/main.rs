@@ -170,6 +170,7 @@ fn build_identity() -> String {
 fn run_check(arguments: CheckArguments) -> Result<u8> {
     let mut run = prepare(&arguments.run, arguments.fail_on)?;
     run.settings.parse_and_walk = arguments.parse_and_walk;
+    run.settings.prefilter = !arguments.no_prefilter;
     if arguments.unsafe_fixes && !arguments.fix && !arguments.diff {
         bail!("`--unsafe-fixes` goes with `--fix` or `--diff`");
     }
@@ -198,6 +199,19 @@ fn run_check(arguments: CheckArguments) -> Result<u8> {
         Some(path) => check_stdin(path, &run)?,
         None => check_run_paths(&arguments.run, &run)?,
     };
+    if arguments.stats {
+        let skipped = result
+            .files
+            .iter()
+            .filter(|file| file.skipped_by_prefilter)
+            .count();
+        eprintln!(
+            "backlint: {} files: {} without any word their rules require (not parsed), {} from the cache",
+            result.files.len(),
+            skipped,
+            result.files_cached
+        );
+    }
     if arguments.diff {
         return print_fix_diffs(&result);
     }

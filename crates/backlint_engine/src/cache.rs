@@ -341,6 +341,7 @@ pub(crate) fn result_key(
     hasher.update(&[
         grammar.index() as u8,
         u8::from(settings.respect_foreign_suppressions),
+        u8::from(settings.prefilter),
     ]);
     hasher.update(bytes);
     hasher.digest128()
@@ -380,6 +381,7 @@ impl StoredReport {
             notifications: self.notifications.clone(),
             lines: self.lines,
             fixes: None,
+            skipped_by_prefilter: false,
         })
     }
 }

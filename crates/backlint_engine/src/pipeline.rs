@@ -42,6 +42,8 @@ pub struct FileReport {
     pub lines: usize,
     /// What `--fix` or `--diff` changed; the findings above are those of the fixed text.
     pub fixes: Option<AppliedFixes>,
+    /// The file holds none of the words its rules require, so it was not parsed.
+    pub skipped_by_prefilter: bool,
 }
 
 /// The fixes applied to a file.
@@ -330,6 +332,14 @@ pub fn check_source(
     settings: &Settings,
     rules: &RuleSet,
 ) -> FileReport {
+    if settings.prefilter && !settings.parse_and_walk && !rules.may_report(grammar, source.text()) {
+        return FileReport {
+            path: display(&source.path),
+            lines: source.line_count(),
+            skipped_by_prefilter: true,
+            ..FileReport::default()
+        };
+    }
     match parse(grammar, source.text()) {
         Some(tree) => check_parsed(source, grammar, &tree, settings, rules),
         None => {

@@ -1,6 +1,7 @@
 //! The contract between the engine and the rules: what a rule declares, what it is given, and
 //! how the enabled rules are routed by node kind.
 
+use aho_corasick::AhoCorasick;
 use serde::de::DeserializeOwned;
 use tree_sitter::Node;
 
@@ -32,6 +33,14 @@ pub trait Rule: Send + Sync {
     /// glob match or an import lookup at every one of them.
     fn checks_file(&self, _file: &FileFacts<'_>) -> bool {
         true
+    }
+
+    /// Words of which a file of `language` must hold one for the rule to report anything in
+    /// it (`except` for `bare-except`), matched anywhere in its text, ignoring ASCII case. A
+    /// file that holds none of the words of any of its rules is not parsed at all. Empty (the
+    /// default): the rule may report in any file, and every file of the language is parsed.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -125,6 +134,9 @@ pub struct EnabledRule {
 pub struct RuleSet {
     rules: Vec<EnabledRule>,
     dispatch: Vec<Vec<Vec<u16>>>,
+    /// Per grammar: the words without which no enabled rule reports in a file, when every
+    /// rule that looks at the grammar's files declared some.
+    prefilters: Vec<Option<AhoCorasick>>,
     suppression_policy: SuppressionPolicy,
     /// A hash of the rules' options, from the configuration they were made with.
     options_key: u64,
@@ -161,6 +173,13 @@ impl RuleSet {
                 table
             })
             .collect();
+        let prefilters = Grammar::ALL
+            .iter()
+            .zip(&dispatch)
+            .map(|(grammar, table): (&Grammar, &Vec<Vec<u16>>)| {
+                prefilter(&rules, grammar.language(), table)
+            })
+            .collect();
         let suppression_policy = SuppressionPolicy {
             known_rules: rules.iter().map(|enabled| enabled.id).collect(),
             require_reason: false,
@@ -168,6 +187,7 @@ impl RuleSet {
         RuleSet {
             rules,
             dispatch,
+            prefilters,
             suppression_policy,
             options_key: 0,
         }
@@ -221,9 +241,46 @@ impl RuleSet {
             .any(|rules| !rules.is_empty())
     }
 
+    /// Whether a rule could report in a file of `grammar` with this text; `false` only when
+    /// the text holds none of the words the rules require.
+    pub fn may_report(&self, grammar: Grammar, text: &str) -> bool {
+        self.prefilters[grammar.index()]
+            .as_ref()
+            .is_none_or(|words| words.is_match(text))
+    }
+
     pub(crate) fn rules_for(&self, grammar: Grammar, kind_id: u16) -> &[u16] {
         self.dispatch[grammar.index()]
             .get(kind_id as usize)
             .map_or(&[], Vec::as_slice)
     }
+}
+
+/// The automaton of the words that a grammar's rules require (`Rule::required_words`), or
+/// `None` when some rule that looks at the grammar's files requires none. A file holding a
+/// suppression comment is always parsed, since the comment itself can be reported.
+fn prefilter(
+    rules: &[EnabledRule],
+    language: Language,
+    dispatch: &[Vec<u16>],
+) -> Option<AhoCorasick> {
+    let mut applicable: Vec<usize> = dispatch
+        .iter()
+        .flatten()
+        .map(|&index| index as usize)
+        .collect();
+    applicable.sort_unstable();
+    applicable.dedup();
+    let mut words = vec![crate::suppression::SUPPRESSION_MARKER.to_owned()];
+    for index in applicable {
+        let required = rules[index].rule.required_words(language);
+        if required.is_empty() {
+            return None;
+        }
+        words.extend(required);
+    }
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .ok()
 }

@@ -29,6 +29,9 @@ pub struct Settings {
     /// Parse each file and walk its tree once with a cursor, running no rule: the limit the
     /// benchmarks measure the rule set against.
     pub parse_and_walk: bool,
+    /// Skip, without parsing them, the files that hold none of the words their rules require
+    /// (`Rule::required_words`).
+    pub prefilter: bool,
     pub max_file_size: u64,
     /// Threads for the walk; 0 lets the walker choose.
     pub threads: usize,
@@ -126,6 +129,7 @@ impl Default for Settings {
                 .collect(),
             force_exclude: false,
             parse_and_walk: false,
+            prefilter: true,
             max_file_size: MAX_FILE_SIZE,
             threads: 0,
             filter: PathFilter::default(),

@@ -28,6 +28,9 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 /// suppress every rule, or (with `require-reason`) give no reason.
 pub const SUPPRESSION_COMMENT: &str = "suppression-comment";
 
+/// What every backlint directive starts with.
+pub const SUPPRESSION_MARKER: &str = "backlint-ignore";
+
 /// Text that every directive contains (`noqa` in any case); a file without any is not searched
 /// for comments. One pass over the file finds them all.
 static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {

@@ -117,6 +117,11 @@ impl Rule for ModuleLevelEnv {
         }
     }
 
+    /// `process.env`, `import.meta.env`, `os.environ`, `os.getenv`.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["env"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         // Finding an access is a cheap test on the node's text; the semantic questions below
         // (and the module-load walk they may start) are asked only for the few that are.

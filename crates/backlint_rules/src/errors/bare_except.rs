@@ -36,6 +36,11 @@ impl Rule for BareExcept {
         }
     }
 
+    /// An `except` clause.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["except"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(except_keyword) = node.child(0).filter(|keyword| keyword.kind() == "except")
         else {

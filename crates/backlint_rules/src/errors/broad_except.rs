@@ -74,6 +74,11 @@ impl Rule for BroadExcept {
         !self.ignore_paths.is_match(file.path)
     }
 
+    /// An `except` clause.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["except"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(handler) = python_handler(node) else {
             return;

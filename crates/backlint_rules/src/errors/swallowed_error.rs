@@ -71,6 +71,14 @@ impl Rule for SwallowedError {
         !self.ignore_paths.is_match(file.path)
     }
 
+    /// An `except` clause; a `catch` clause or `.catch(…)` call.
+    fn required_words(&self, language: Language) -> Vec<String> {
+        match language {
+            Language::Python => vec!["except".to_owned()],
+            Language::TypeScript | Language::JavaScript => vec!["catch".to_owned()],
+        }
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         match node.kind() {
             "except_clause" => self.check_except(node, context),

@@ -61,6 +61,11 @@ impl Rule for TodoComment {
         !self.ignore_paths.is_match(file.path)
     }
 
+    /// One of the markers.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        self.markers.clone()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         let text = context.text(node);
         let Some((offset, marker)) = self.first_marker(text) else {

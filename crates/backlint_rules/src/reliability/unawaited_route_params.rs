@@ -75,6 +75,11 @@ impl Rule for UnawaitedRouteParams {
         }
     }
 
+    /// `params` or `searchParams`.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["params"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
         let path = &context.source.path;
         if !self.route_files.is_match(path) {

@@ -81,6 +81,11 @@ impl Rule for DebugEnabled {
         !self.ignore_paths.is_match(file.path)
     }
 
+    /// `DEBUG = True`, `debug=True`.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["debug"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         match node.kind() {
             "assignment" => self.check_setting(node, context),

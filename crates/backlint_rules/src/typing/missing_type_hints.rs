@@ -71,6 +71,11 @@ impl Rule for MissingTypeHints {
         !self.ignore_paths.is_match(file.path)
     }
 
+    /// A function definition.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["def"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
         let Some(name) = function.child_by_field_name("name") else {
             return;

@@ -45,6 +45,11 @@ impl Rule for NoExplicitAny {
         }
     }
 
+    /// The `any` keyword.
+    fn required_words(&self, _language: Language) -> Vec<String> {
+        ["any"].map(str::to_owned).to_vec()
+    }
+
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
         if context.text(node) != "any" {
             return;
