@@ -2,7 +2,7 @@
 //! transaction. When the second fails, the first stays: an order without its lines, a user
 //! without a profile, money taken from one account and given to none.
 
-use backlint_engine::databases::Library;
+use backlint_engine::databases::{may_name_a_write, Library};
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::preorder;
 use backlint_engine::{Grammar, Language};
@@ -261,6 +261,10 @@ fn write_of<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Write
         if let Some(library) = python_instance_write(call, context) {
             return Some(Write { call, library });
         }
+    }
+    let callee = call.child_by_field_name("function")?;
+    if !may_name_a_write(context.text(callee)) {
+        return None;
     }
     let database = context.semantic.databases().call(call, context.source)?;
     let orm = matches!(
