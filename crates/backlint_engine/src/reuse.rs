@@ -38,6 +38,7 @@ use crate::language::Grammar;
 use crate::rule::RuleSet;
 use crate::semantic::{Asked, Imports, Semantic};
 use crate::source::Source;
+use crate::syntax::Fields;
 
 /// What a check keeps for the next check of the same document, with the same rules and
 /// settings.
@@ -499,7 +500,7 @@ fn function_body(node: Node<'_>) -> Option<Node<'_>> {
         | "generator_function"
         | "method_definition"
         | "function_definition"
-        | "lambda" => node.child_by_field_name("body"),
+        | "lambda" => node.field("body"),
         _ => None,
     }
 }

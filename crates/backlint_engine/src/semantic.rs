@@ -17,7 +17,7 @@ use crate::databases::Databases;
 use crate::frameworks::Handlers;
 use crate::language::Grammar;
 use crate::source::Source;
-use crate::syntax::{is_function_expression, top_level_definitions};
+use crate::syntax::{is_function_expression, top_level_definitions, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
@@ -604,10 +604,7 @@ impl<'tree> Semantic<'tree> {
             };
             self.push_scope(ScopeKind::Function, name, at_load, node.id());
             if matches!(mark, Some(Mark::IterationCallback)) {
-                let body = node
-                    .child_by_field_name("body")
-                    .unwrap_or(node)
-                    .byte_range();
+                let body = node.field("body").unwrap_or(node).byte_range();
                 self.loops.push(LoopEntry::Loop(LoopFrame {
                     kind: LoopKind::IterationCallback,
                     range: node.byte_range(),
@@ -638,10 +635,7 @@ impl<'tree> Semantic<'tree> {
             }
             Role::JsCall => self.mark_call(node, source),
             Role::JsDeclarator => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (node.field("name"), node.field("value")) else {
                     return;
                 };
                 if name.kind() == "identifier" && self.role(value) == Role::JsFunction {
@@ -670,10 +664,7 @@ impl<'tree> Semantic<'tree> {
     }
 
     fn mark_call(&mut self, node: Node<'_>, source: &Source) {
-        let Some(callee) = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"))
-        else {
+        let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else {
             return;
         };
         let callee_inner = unwrap_parentheses(callee);
@@ -685,14 +676,14 @@ impl<'tree> Semantic<'tree> {
         if callee.kind() != "member_expression" {
             return;
         }
-        let Some(property) = callee.child_by_field_name("property") else {
+        let Some(property) = callee.field("property") else {
             return;
         };
         let method = &source.text()[property.byte_range()];
         if !ITERATION_METHODS.contains(&method) {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else {
+        let Some(arguments) = node.field("arguments") else {
             return;
         };
         let mut cursor = arguments.walk();
@@ -704,7 +695,7 @@ impl<'tree> Semantic<'tree> {
     }
 
     fn push_body_loop(&mut self, node: Node<'_>, kind: LoopKind) {
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return;
         };
         self.loops.push(LoopEntry::Loop(LoopFrame {
@@ -724,7 +715,7 @@ impl<'tree> Semantic<'tree> {
         }
         match role {
             Role::PyFunction => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     let name = node_name(node, source);
                     self.marked
                         .push((body.id(), Mark::PythonFunctionBody { name }));
@@ -746,7 +737,7 @@ impl<'tree> Semantic<'tree> {
                 let first_iterable = node
                     .named_children(&mut cursor)
                     .find(|child| child.kind() == "for_in_clause")
-                    .and_then(|clause| clause.child_by_field_name("right"));
+                    .and_then(|clause| clause.field("right"));
                 self.loops.push(LoopEntry::Loop(LoopFrame {
                     kind: LoopKind::Comprehension,
                     range: node.byte_range(),
@@ -801,16 +792,16 @@ fn collect_module_load(grammar: Grammar, root: Node<'_>, source: &Source) -> Mod
     'walk: loop {
         let node = cursor.node();
         let callee = match (grammar, node.kind()) {
-            (Grammar::Python, "call") => node.child_by_field_name("function"),
+            (Grammar::Python, "call") => node.field("function"),
             (Grammar::Python, "if_statement") => {
-                let condition = node.child_by_field_name("condition");
+                let condition = node.field("condition");
                 is_entry_point |=
                     condition.is_some_and(|condition| text(condition, source).contains("__name__"));
                 None
             }
             (Grammar::Python, _) => None,
-            (_, "call_expression") => node.child_by_field_name("function"),
-            (_, "new_expression") => node.child_by_field_name("constructor"),
+            (_, "call_expression") => node.field("function"),
+            (_, "new_expression") => node.field("constructor"),
             _ => None,
         };
         if let Some(callee) = callee {
@@ -895,20 +886,20 @@ fn entry_point_calls(root: Node<'_>, source: &Source) -> Vec<(usize, String)> {
                     "await_expression" | "parenthesized_expression" | "await" => {
                         expression.named_child(0)?
                     }
-                    "unary_expression" => expression.child_by_field_name("argument")?,
+                    "unary_expression" => expression.field("argument")?,
                     "call_expression" | "call" => {
-                        let callee = expression.child_by_field_name("function")?;
+                        let callee = expression.field("function")?;
                         let is_chain = matches!(callee.kind(), "member_expression" | "attribute")
                             && callee
-                                .child_by_field_name("property")
-                                .or_else(|| callee.child_by_field_name("attribute"))
+                                .field("property")
+                                .or_else(|| callee.field("attribute"))
                                 .is_some_and(|method| {
                                     matches!(text(method, source), "then" | "catch" | "finally")
                                 });
                         if !is_chain {
                             return Some((expression.id(), text(callee, source).to_owned()));
                         }
-                        callee.child_by_field_name("object")?
+                        callee.field("object")?
                     }
                     _ => return None,
                 };
@@ -939,7 +930,7 @@ fn has_static_keyword(node: Node<'_>) -> bool {
 /// variable (`const handler = () => …`), the name of that variable is not known here and
 /// `None` is returned.
 fn node_name(node: Node<'_>, source: &Source) -> Option<String> {
-    let name = node.child_by_field_name("name")?;
+    let name = node.field("name")?;
     Some(source.text()[name.byte_range()].to_owned())
 }
 
@@ -975,7 +966,7 @@ fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Imp
         match child.kind() {
             "import_clause" => {
                 let Some(module) = statement
-                    .child_by_field_name("source")
+                    .field("source")
                     .and_then(|node| string_content(node, source))
                 else {
                     return;
@@ -991,7 +982,7 @@ fn collect_es_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Imp
                     .named_child(0)
                     .filter(|node| node.kind() == "identifier");
                 let module = child
-                    .child_by_field_name("source")
+                    .field("source")
                     .and_then(|node| string_content(node, source));
                 if let (Some(local), Some(module)) = (local, module) {
                     entries.push(Import {
@@ -1033,10 +1024,10 @@ fn collect_import_clause_part(
                 .named_children(&mut cursor)
                 .filter(|node| node.kind() == "import_specifier")
             {
-                let Some(name) = specifier.child_by_field_name("name") else {
+                let Some(name) = specifier.field("name") else {
                     continue;
                 };
-                let local = specifier.child_by_field_name("alias").unwrap_or(name);
+                let local = specifier.field("alias").unwrap_or(name);
                 entries.push(Import {
                     local: text(local, source).to_owned(),
                     module: module.to_owned(),
@@ -1057,10 +1048,8 @@ fn collect_require(declaration: Node<'_>, source: &Source, entries: &mut Vec<Imp
         .named_children(&mut cursor)
         .filter(|node| node.kind() == "variable_declarator")
     {
-        let (Some(pattern), Some(value)) = (
-            declarator.child_by_field_name("name"),
-            declarator.child_by_field_name("value"),
-        ) else {
+        let (Some(pattern), Some(value)) = (declarator.field("name"), declarator.field("value"))
+        else {
             continue;
         };
         let Some(module) = required_module(value, source) else {
@@ -1078,10 +1067,9 @@ fn collect_require(declaration: Node<'_>, source: &Source, entries: &mut Vec<Imp
                     let (name, local) = match property.kind() {
                         "shorthand_property_identifier_pattern" => (property, property),
                         "pair_pattern" => {
-                            let (Some(key), Some(value)) = (
-                                property.child_by_field_name("key"),
-                                property.child_by_field_name("value"),
-                            ) else {
+                            let (Some(key), Some(value)) =
+                                (property.field("key"), property.field("value"))
+                            else {
                                 continue;
                             };
                             if value.kind() != "identifier" {
@@ -1107,11 +1095,11 @@ fn required_module(value: Node<'_>, source: &Source) -> Option<String> {
     if value.kind() != "call_expression" {
         return None;
     }
-    let callee = value.child_by_field_name("function")?;
+    let callee = value.field("function")?;
     if text(callee, source) != "require" {
         return None;
     }
-    let argument = value.child_by_field_name("arguments")?.named_child(0)?;
+    let argument = value.field("arguments")?.named_child(0)?;
     if argument.kind() != "string" {
         return None;
     }
@@ -1158,10 +1146,7 @@ fn collect_python_import(statement: Node<'_>, source: &Source, entries: &mut Vec
                 });
             }
             "aliased_import" => {
-                let (Some(dotted), Some(alias)) = (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) else {
+                let (Some(dotted), Some(alias)) = (name.field("name"), name.field("alias")) else {
                     continue;
                 };
                 entries.push(Import {
@@ -1176,7 +1161,7 @@ fn collect_python_import(statement: Node<'_>, source: &Source, entries: &mut Vec
 }
 
 fn collect_python_from_import(statement: Node<'_>, source: &Source, entries: &mut Vec<Import>) {
-    let Some(module) = statement.child_by_field_name("module_name") else {
+    let Some(module) = statement.field("module_name") else {
         return;
     };
     let module = text(module, source).to_owned();
@@ -1185,10 +1170,8 @@ fn collect_python_from_import(statement: Node<'_>, source: &Source, entries: &mu
         let (imported, local) = match name.kind() {
             "dotted_name" => (name, name),
             "aliased_import" => {
-                let (Some(imported), Some(alias)) = (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) else {
+                let (Some(imported), Some(alias)) = (name.field("name"), name.field("alias"))
+                else {
                     continue;
                 };
                 (imported, alias)

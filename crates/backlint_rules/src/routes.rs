@@ -8,7 +8,7 @@ use std::path::Component;
 use backlint_engine::frameworks::Handler;
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::RuleContext;
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use tree_sitter::Node;
 
 use crate::text::string_content;
@@ -183,7 +183,7 @@ pub fn handler_words(
         named.push(declarator);
     }
     for node in named {
-        if let Some(name) = node.child_by_field_name("name") {
+        if let Some(name) = node.field("name") {
             words.extend(word_parts(context.text(name)));
         }
     }
@@ -235,18 +235,18 @@ pub fn purpose_name(
         (!generic).then_some(words)
     };
     let own_name = function
-        .child_by_field_name("name")
+        .field("name")
         .or_else(|| {
             function
                 .parent()
                 .filter(|parent| parent.kind() == "variable_declarator")
-                .and_then(|declarator| declarator.child_by_field_name("name"))
+                .and_then(|declarator| declarator.field("name"))
         })
         .map(|name| context.text(name));
     let class_name = surroundings(function)
         .into_iter()
         .find(|node| is_class(*node))
-        .and_then(|class| class.child_by_field_name("name"))
+        .and_then(|class| class.field("name"))
         .map(|name| context.text(name));
     if let Some(words) = own_name.into_iter().chain(class_name).find_map(meaningful) {
         return Some(words);
@@ -368,18 +368,18 @@ pub fn registration_method(
             registration
         };
         let callee = match call.kind() {
-            "call_expression" | "call" => call.child_by_field_name("function")?,
+            "call_expression" | "call" => call.field("function")?,
             _ => call,
         };
         let name = match callee.kind() {
-            "member_expression" => callee.child_by_field_name("property")?,
-            "attribute" => callee.child_by_field_name("attribute")?,
+            "member_expression" => callee.field("property")?,
+            "attribute" => callee.field("attribute")?,
             _ => callee,
         };
         return is_method(context.text(name));
     }
     function
-        .child_by_field_name("name")
+        .field("name")
         .and_then(|name| is_method(context.text(name)))
 }
 
@@ -521,7 +521,7 @@ fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&
         .into_iter()
         .map(|decorator| context.text(decorator).trim_start_matches('@'))
         .collect();
-    if let Some(body) = class.child_by_field_name("body") {
+    if let Some(body) = class.field("body") {
         let mut cursor = body.walk();
         for statement in body.named_children(&mut cursor) {
             let assignment = match statement.kind() {
@@ -532,8 +532,7 @@ fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&
             // The whole assignment: its name says what it is (`permission_classes`,
             // `throttle_classes`), whatever the value (`[AllowAny]` is a decision too).
             if let Some(assignment) = assignment.filter(|assignment| {
-                assignment.child_by_field_name("right").is_some()
-                    || assignment.child_by_field_name("value").is_some()
+                assignment.field("right").is_some() || assignment.field("value").is_some()
             }) {
                 names.push(context.text(assignment));
             }
@@ -545,8 +544,8 @@ fn class_level_names<'a>(class: Node<'_>, context: &'a RuleContext<'_>) -> Vec<&
 /// The callee of a call (`jwt.verify` of `jwt.verify(token)`, `Webhook` of `new Webhook(s)`).
 fn callee_text<'a>(node: Node<'_>, context: &'a RuleContext<'_>) -> Option<&'a str> {
     let callee = match node.kind() {
-        "call_expression" | "call" => node.child_by_field_name("function")?,
-        "new_expression" => node.child_by_field_name("constructor")?,
+        "call_expression" | "call" => node.field("function")?,
+        "new_expression" => node.field("constructor")?,
         _ => return None,
     };
     Some(context.text(callee))

@@ -2,6 +2,7 @@
 //! debugging on, and whether a setting's value turns a flag on when nothing overrides it.
 
 use backlint_engine::rule::RuleContext;
+use backlint_engine::syntax::Fields;
 use tree_sitter::Node;
 
 use crate::paths::test_paths_and;
@@ -29,9 +30,8 @@ pub fn module_assignment(assignment: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
         && statement
             .parent()
             .is_some_and(|module| module.kind() == "module");
-    let target = assignment.child_by_field_name("left")?;
-    (at_top_level && target.kind() == "identifier")
-        .then_some((target, assignment.child_by_field_name("right")?))
+    let target = assignment.field("left")?;
+    (at_top_level && target.kind() == "identifier").then_some((target, assignment.field("right")?))
 }
 
 /// How a value turns a flag on.
@@ -102,17 +102,15 @@ fn environment_read<'tree>(
     if value.kind() != "call" {
         return None;
     }
-    let callee = value.child_by_field_name("function")?;
-    let arguments = value.child_by_field_name("arguments")?;
+    let callee = value.field("function")?;
+    let arguments = value.field("arguments")?;
     if callee.kind() == "attribute"
         && matches!(
-            callee
-                .child_by_field_name("attribute")
-                .map(|method| context.text(method)),
+            callee.field("attribute").map(|method| context.text(method)),
             Some("lower" | "strip" | "upper" | "casefold")
         )
     {
-        return environment_read(callee.child_by_field_name("object")?, context);
+        return environment_read(callee.field("object")?, context);
     }
     let mut cursor = arguments.walk();
     let all: Vec<Node<'tree>> = arguments
@@ -135,9 +133,9 @@ fn environment_read<'tree>(
         all.iter().find_map(|argument| {
             (argument.kind() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|name| context.text(name) == "default"))
-            .then(|| argument.child_by_field_name("value"))
+            .then(|| argument.field("value"))
             .flatten()
         })
     })?;

@@ -2,7 +2,7 @@
 
 use backlint_engine::rule::RuleContext;
 use backlint_engine::semantic::Imported;
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use tree_sitter::Node;
 
 use crate::names::is_constant_name;
@@ -43,8 +43,8 @@ pub fn parameter_names<'context>(
     context: &'context RuleContext<'_>,
 ) -> Vec<&'context str> {
     let parameters = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"));
+        .field("parameters")
+        .or_else(|| function.field("parameter"));
     let mut names = Vec::new();
     let mut pending: Vec<Node<'_>> = parameters.into_iter().collect();
     while let Some(node) = pending.pop() {
@@ -73,17 +73,11 @@ pub fn parameter_names<'context>(
 /// value.
 pub fn assignment_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
     match node.kind() {
-        "variable_declarator" => Some((
-            node.child_by_field_name("name")?,
-            node.child_by_field_name("value")?,
-        )),
+        "variable_declarator" => Some((node.field("name")?, node.field("value")?)),
         "assignment_expression"
         | "assignment"
         | "augmented_assignment_expression"
-        | "augmented_assignment" => Some((
-            node.child_by_field_name("left")?,
-            node.child_by_field_name("right")?,
-        )),
+        | "augmented_assignment" => Some((node.field("left")?, node.field("right")?)),
         _ => None,
     }
 }
@@ -195,10 +189,8 @@ pub fn qualified_name(expression: Node<'_>, context: &RuleContext<'_>) -> Option
             Some(format!("{object}.{}", context.text(property)))
         }
         "call_expression" => {
-            let callee = expression.child_by_field_name("function")?;
-            let argument = expression
-                .child_by_field_name("arguments")?
-                .named_child(0)?;
+            let callee = expression.field("function")?;
+            let argument = expression.field("arguments")?.named_child(0)?;
             if context.text(callee) != "require" || argument.kind() != "string" {
                 return None;
             }

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::preorder;
+use crate::syntax::{preorder, Fields};
 
 /// Prisma model methods that nothing else is likely to have on `client.model`.
 const PRISMA_OPERATIONS: &[&str] = &[
@@ -608,7 +608,7 @@ impl Reader<'_> {
     fn has_key(&self, arguments: Node<'_>, keys: &[&str]) -> bool {
         preorder(arguments).any(|node| {
             node.kind() == "pair"
-                && node.child_by_field_name("key").is_some_and(|key| {
+                && node.field("key").is_some_and(|key| {
                     let key = self.text(key).trim_matches(['"', '\'']);
                     keys.contains(&key)
                 })
@@ -644,19 +644,17 @@ fn is_executed(call: Node<'_>, source: &Source) -> bool {
             | "satisfies_expression" => node = parent,
             "await_expression" | "return_statement" | "yield_expression" => return true,
             "arrow_function" => {
-                return parent.child_by_field_name("body").is_some_and(|body| {
+                return parent.field("body").is_some_and(|body| {
                     unwrap_expression(body).id() == unwrap_expression(node).id()
                 })
             }
             "member_expression" => {
-                return parent
-                    .child_by_field_name("property")
-                    .is_some_and(|property| {
-                        matches!(
-                            &source.text()[property.byte_range()],
-                            "then" | "catch" | "finally"
-                        )
-                    })
+                return parent.field("property").is_some_and(|property| {
+                    matches!(
+                        &source.text()[property.byte_range()],
+                        "then" | "catch" | "finally"
+                    )
+                })
             }
             _ => return false,
         }

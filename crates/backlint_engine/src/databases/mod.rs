@@ -26,7 +26,7 @@ use crate::language::Grammar;
 use crate::names::word_parts;
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{member_parts, preorder};
+use crate::syntax::{member_parts, preorder, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Library {
@@ -254,8 +254,8 @@ impl<'a> Chain<'a> {
             node = unwrap_expression(node);
             match node.kind() {
                 "call_expression" | "call" => {
-                    let function = unwrap_expression(node.child_by_field_name("function")?);
-                    let arguments = node.child_by_field_name("arguments")?;
+                    let function = unwrap_expression(node.field("function")?);
+                    let arguments = node.field("arguments")?;
                     match member_parts(function) {
                         Some((object, property)) => {
                             links.push(Link {
@@ -366,7 +366,7 @@ fn is_chain_end(call: Node<'_>, source: &Source) -> bool {
 
 /// `.then(…)`, `.catch(…)`, `.finally(…)`: the promise's handlers, not a query.
 fn is_promise_callback(call: Node<'_>, source: &Source) -> bool {
-    call.child_by_field_name("function")
+    call.field("function")
         .and_then(member_parts)
         .is_some_and(|(_, property)| {
             matches!(

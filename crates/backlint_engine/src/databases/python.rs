@@ -10,7 +10,7 @@ use super::{
 };
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::preorder;
+use crate::syntax::{preorder, Fields};
 
 /// The names under which a Django model class holds its manager.
 const DJANGO_MANAGERS: &[&str] = &["objects", "_default_manager", "_base_manager"];
@@ -389,7 +389,7 @@ impl Reader<'_> {
         let found = arguments.named_children(&mut cursor).any(|argument| {
             argument.kind() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|name| self.text(name).ends_with("__in"))
         });
         found
@@ -413,7 +413,7 @@ impl Reader<'_> {
         preorder(statement)
             .filter(|node| node.kind() == "call")
             .find_map(|call| {
-                let function = call.child_by_field_name("function")?;
+                let function = call.field("function")?;
                 // `select(User)`, `db.select(User)` (Flask-SQLAlchemy), `sa.update(Order)`.
                 let name = self.text(function).rsplit('.').next().unwrap_or("");
                 if !matches!(name, "select" | "update" | "delete" | "insert") {
@@ -421,7 +421,7 @@ impl Reader<'_> {
                 }
                 let model = Chain::first_argument(super::Link {
                     name: "",
-                    arguments: call.child_by_field_name("arguments"),
+                    arguments: call.field("arguments"),
                 })?;
                 self.model_name(model)
             })
@@ -477,12 +477,12 @@ fn is_evaluated(call: Node<'_>, source: &Source) -> bool {
         "subscript" => {
             is_field("value")
                 && parent
-                    .child_by_field_name("subscript")
+                    .field("subscript")
                     .is_some_and(|index| index.kind() != "slice")
         }
         "argument_list" => parent
             .parent()
-            .and_then(|call| call.child_by_field_name("function"))
+            .and_then(|call| call.field("function"))
             .is_some_and(|function| {
                 function.kind() == "identifier"
                     && EVALUATING_FUNCTIONS.contains(&&source.text()[function.byte_range()])

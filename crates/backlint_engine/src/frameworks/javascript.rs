@@ -12,7 +12,7 @@ use super::{Framework, Handler, HTTP_METHODS};
 use crate::names::word_parts;
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{is_function_expression, member_parts, top_level_definitions};
+use crate::syntax::{is_function_expression, member_parts, top_level_definitions, Fields};
 
 /// The exports of a Next.js `route.ts` that handle requests.
 const NEXT_ROUTE_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -76,10 +76,10 @@ pub(super) fn file_middleware(root: Node<'_>, source: &Source) -> Vec<String> {
             continue;
         };
         let uses = call
-            .child_by_field_name("function")
+            .field("function")
             .and_then(member_parts)
             .is_some_and(|(_, property)| text(property) == "use");
-        if let Some(arguments) = call.child_by_field_name("arguments").filter(|_| uses) {
+        if let Some(arguments) = call.field("arguments").filter(|_| uses) {
             let mut arguments_cursor = arguments.walk();
             middleware.extend(
                 arguments
@@ -171,7 +171,7 @@ fn route_call<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
     if member.kind() != "member_expression" || call.kind() != "call_expression" {
         return None;
     }
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     (callee.id() == member.id()).then_some(*call)
 }
 
@@ -183,7 +183,7 @@ fn decorated_class<'tree>(path: &[Node<'tree>]) -> Option<Node<'tree>> {
     match decorated.kind() {
         "class_declaration" | "class" => Some(decorated),
         "export_statement" => decorated
-            .child_by_field_name("declaration")
+            .field("declaration")
             .filter(|declaration| declaration.kind() == "class_declaration"),
         _ => None,
     }
@@ -280,7 +280,7 @@ fn function_in(expression: Node<'_>) -> Option<Node<'_>> {
             function_in(expression.named_child(0)?)
         }
         "call_expression" => {
-            let arguments = expression.child_by_field_name("arguments")?;
+            let arguments = expression.field("arguments")?;
             let mut cursor = arguments.walk();
             let found = arguments.named_children(&mut cursor).find_map(function_in);
             found
@@ -313,7 +313,7 @@ impl<'tree> File<'_, 'tree> {
                 .map(|(_, function)| *function);
         }
         if expression.kind() == "call_expression" {
-            let arguments = expression.child_by_field_name("arguments")?;
+            let arguments = expression.field("arguments")?;
             let mut cursor = arguments.walk();
             let found = arguments
                 .named_children(&mut cursor)
@@ -361,20 +361,19 @@ impl<'tree> File<'_, 'tree> {
     /// The names an export statement exports, with the node that gives each its value.
     fn exported(&self, statement: Node<'tree>) -> Vec<(String, Node<'tree>)> {
         let mut exported = Vec::new();
-        if let Some(declaration) = statement.child_by_field_name("declaration") {
+        if let Some(declaration) = statement.field("declaration") {
             match declaration.kind() {
                 "function_declaration" | "generator_function_declaration" => {
-                    if let Some(name) = declaration.child_by_field_name("name") {
+                    if let Some(name) = declaration.field("name") {
                         exported.push((self.text(name).to_owned(), declaration));
                     }
                 }
                 "lexical_declaration" | "variable_declaration" => {
                     let mut cursor = declaration.walk();
                     for declarator in declaration.named_children(&mut cursor) {
-                        if let (Some(name), Some(value)) = (
-                            declarator.child_by_field_name("name"),
-                            declarator.child_by_field_name("value"),
-                        ) {
+                        if let (Some(name), Some(value)) =
+                            (declarator.field("name"), declarator.field("value"))
+                        {
                             exported.push((self.text(name).to_owned(), value));
                         }
                     }
@@ -390,10 +389,10 @@ impl<'tree> File<'_, 'tree> {
             }
             let mut inner = clause.walk();
             for specifier in clause.named_children(&mut inner) {
-                let Some(local) = specifier.child_by_field_name("name") else {
+                let Some(local) = specifier.field("name") else {
                     continue;
                 };
-                let exported_name = specifier.child_by_field_name("alias").unwrap_or(local);
+                let exported_name = specifier.field("alias").unwrap_or(local);
                 exported.push((self.text(exported_name).to_owned(), local));
             }
         }
@@ -415,12 +414,12 @@ impl<'tree> File<'_, 'tree> {
                 continue;
             }
             let value = statement
-                .child_by_field_name("declaration")
-                .or_else(|| statement.child_by_field_name("value"));
+                .field("declaration")
+                .or_else(|| statement.field("value"));
             let Some(function) = value.and_then(|value| self.resolve(value)) else {
                 continue;
             };
-            let name = function.child_by_field_name("name").map_or_else(
+            let name = function.field("name").map_or_else(
                 || "default export".to_owned(),
                 |name| self.text(name).to_owned(),
             );
@@ -456,7 +455,7 @@ impl<'tree> File<'_, 'tree> {
 
     /// A function whose body starts with `"use server"`.
     fn inline_server_action(&self, function: Node<'tree>, handlers: &mut Vec<Handler>) {
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             return;
         };
         let mut cursor = body.walk();
@@ -466,7 +465,7 @@ impl<'tree> File<'_, 'tree> {
         if !first.is_some_and(|statement| is_use_server(statement, self.source)) {
             return;
         }
-        let name = function.child_by_field_name("name").map_or_else(
+        let name = function.field("name").map_or_else(
             || "server action".to_owned(),
             |name| self.text(name).to_owned(),
         );
@@ -476,10 +475,10 @@ impl<'tree> File<'_, 'tree> {
     /// `app.post("/users", auth, createUser)`, `router.route("/users").get(list).post(create)`,
     /// `fastify.route({ method: "POST", url: "/users", handler })`.
     fn route_registration(&self, call: Node<'tree>, handlers: &mut Vec<Handler>) {
-        let Some(callee) = call.child_by_field_name("function") else {
+        let Some(callee) = call.field("function") else {
             return;
         };
-        let Some(arguments) = call.child_by_field_name("arguments") else {
+        let Some(arguments) = call.field("arguments") else {
             return;
         };
         let Some((receiver, method)) = member_parts(callee) else {
@@ -520,7 +519,7 @@ impl<'tree> File<'_, 'tree> {
             .unwrap_or_else(|| self.framework_by_parameters(function));
         let name = if candidate.kind() == "identifier" {
             self.text(candidate).to_owned()
-        } else if let Some(name) = function.child_by_field_name("name") {
+        } else if let Some(name) = function.field("name") {
             self.text(name).to_owned()
         } else {
             format!("{} {path}", method.to_uppercase())
@@ -532,15 +531,13 @@ impl<'tree> File<'_, 'tree> {
     /// Koa's `ctx`, Hono's `c`, Fastify's `(request, reply)`, Express's `(req, res)`.
     fn framework_by_parameters(&self, function: Node<'_>) -> Framework {
         let parameters: Vec<&str> = function
-            .child_by_field_name("parameters")
+            .field("parameters")
             .map(|parameters| {
                 let mut cursor = parameters.walk();
                 let names: Vec<&str> = parameters
                     .named_children(&mut cursor)
                     .map(|parameter| {
-                        let name = parameter
-                            .child_by_field_name("pattern")
-                            .unwrap_or(parameter);
+                        let name = parameter.field("pattern").unwrap_or(parameter);
                         self.text(name)
                     })
                     .collect();
@@ -548,7 +545,7 @@ impl<'tree> File<'_, 'tree> {
             })
             .or_else(|| {
                 function
-                    .child_by_field_name("parameter")
+                    .field("parameter")
                     .map(|parameter| vec![self.text(parameter)])
             })
             .unwrap_or_default();
@@ -574,14 +571,14 @@ impl<'tree> File<'_, 'tree> {
         if receiver.kind() != "call_expression" {
             return None;
         }
-        let callee = receiver.child_by_field_name("function")?;
-        let method = self.text(callee.child_by_field_name("property")?);
+        let callee = receiver.field("function")?;
+        let method = self.text(callee.field("property")?);
         if method == "route" {
-            let arguments = receiver.child_by_field_name("arguments")?;
+            let arguments = receiver.field("arguments")?;
             return self.route_path(arguments.named_child(0)?);
         }
         if HTTP_METHODS.contains(&method) {
-            return self.route_chain_path(callee.child_by_field_name("object")?);
+            return self.route_chain_path(callee.field("object")?);
         }
         None
     }
@@ -592,7 +589,7 @@ impl<'tree> File<'_, 'tree> {
         let name = match receiver.kind() {
             "identifier" => self.text(receiver),
             "member_expression" => receiver
-                .child_by_field_name("property")
+                .field("property")
                 .map_or("", |property| self.text(property)),
             _ => return false,
         };
@@ -617,11 +614,8 @@ impl<'tree> File<'_, 'tree> {
         let mut cursor = options.walk();
         for property in options.named_children(&mut cursor) {
             let (key, value) = match property.kind() {
-                "pair" => (
-                    property.child_by_field_name("key"),
-                    property.child_by_field_name("value"),
-                ),
-                "method_definition" => (property.child_by_field_name("name"), Some(property)),
+                "pair" => (property.field("key"), property.field("value")),
+                "method_definition" => (property.field("name"), Some(property)),
                 "shorthand_property_identifier" => (Some(property), Some(property)),
                 _ => (None, None),
             };
@@ -687,10 +681,8 @@ impl<'tree> File<'_, 'tree> {
         {
             return;
         }
-        let class_name = class
-            .child_by_field_name("name")
-            .map_or("", |name| self.text(name));
-        let Some(body) = class.child_by_field_name("body") else {
+        let class_name = class.field("name").map_or("", |name| self.text(name));
+        let Some(body) = class.field("body") else {
             return;
         };
         let mut route_decorator = None;
@@ -707,9 +699,7 @@ impl<'tree> File<'_, 'tree> {
                 }
                 "method_definition" => {
                     if let Some(decorator) = route_decorator.take() {
-                        let method = member
-                            .child_by_field_name("name")
-                            .map_or("", |name| self.text(name));
+                        let method = member.field("name").map_or("", |name| self.text(name));
                         self.push(
                             handlers,
                             Framework::NestJs,
@@ -729,7 +719,7 @@ impl<'tree> File<'_, 'tree> {
     fn decorator_name(&self, decorator: Node<'_>) -> Option<&str> {
         let expression = decorator.named_child(0)?;
         let name = match expression.kind() {
-            "call_expression" => expression.child_by_field_name("function")?,
+            "call_expression" => expression.field("function")?,
             _ => expression,
         };
         let text = self.text(name);

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{member_parts, preorder};
+use crate::syntax::{member_parts, preorder, Fields};
 
 /// The methods of a class-based view that handle a request.
 const VIEW_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -103,7 +103,7 @@ impl File<'_> {
     /// `@app.post("/x")`, `@router.get("/x")`, `@bp.route("/x")`, `@api_view(["POST"])`.
     fn decorated_route(&self, decorated: Node<'_>, handlers: &mut Vec<Handler>) {
         let Some(function) = decorated
-            .child_by_field_name("definition")
+            .field("definition")
             .filter(|definition| definition.kind() == "function_definition")
         else {
             return;
@@ -120,7 +120,7 @@ impl File<'_> {
             else {
                 continue;
             };
-            let Some(callee) = call.child_by_field_name("function") else {
+            let Some(callee) = call.field("function") else {
                 continue;
             };
             let name = self.function_name(function);
@@ -151,7 +151,7 @@ impl File<'_> {
 
     /// Whether a route decorator's first argument is a path string (`"/x"`, `""`).
     fn has_path_argument(&self, call: Node<'_>) -> bool {
-        call.child_by_field_name("arguments")
+        call.field("arguments")
             .and_then(|arguments| arguments.named_child(0))
             .is_some_and(|first| {
                 first.kind() == "string" && {
@@ -188,7 +188,7 @@ impl File<'_> {
     /// `MethodView`, DRF's `APIView`s and viewsets (with their actions).
     fn class_based_view(&self, class: Node<'_>, handlers: &mut Vec<Handler>) {
         let bases: Vec<&str> = class
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|superclasses| {
                 let mut cursor = superclasses.walk();
                 let bases: Vec<&str> = superclasses
@@ -216,17 +216,15 @@ impl File<'_> {
         } else {
             return;
         };
-        let class_name = class
-            .child_by_field_name("name")
-            .map_or("", |name| self.text(name));
-        let Some(body) = class.child_by_field_name("body") else {
+        let class_name = class.field("name").map_or("", |name| self.text(name));
+        let Some(body) = class.field("body") else {
             return;
         };
         let mut cursor = body.walk();
         for member in body.named_children(&mut cursor) {
             let (function, decorators) = match member.kind() {
                 "function_definition" => (member, None),
-                "decorated_definition" => match member.child_by_field_name("definition") {
+                "decorated_definition" => match member.field("definition") {
                     Some(definition) if definition.kind() == "function_definition" => {
                         (definition, Some(member))
                     }
@@ -264,9 +262,9 @@ impl File<'_> {
 
     /// `helper(request)` → `helper`, `self.helper(x)` → `helper`.
     fn called_name<'source>(&'source self, call: Node<'_>) -> Option<&'source str> {
-        let callee = call.child_by_field_name("function")?;
+        let callee = call.field("function")?;
         let name = match callee.kind() {
-            "attribute" => callee.child_by_field_name("attribute")?,
+            "attribute" => callee.field("attribute")?,
             _ => callee,
         };
         Some(self.text(name))
@@ -285,7 +283,7 @@ impl File<'_> {
         for statement in root.named_children(&mut cursor) {
             let function = match statement.kind() {
                 "function_definition" => statement,
-                "decorated_definition" => match statement.child_by_field_name("definition") {
+                "decorated_definition" => match statement.field("definition") {
                     Some(definition) if definition.kind() == "function_definition" => definition,
                     _ => continue,
                 },
@@ -300,12 +298,12 @@ impl File<'_> {
     }
 
     fn first_parameter(&self, function: Node<'_>) -> Option<String> {
-        let parameters = function.child_by_field_name("parameters")?;
+        let parameters = function.field("parameters")?;
         let first = parameters.named_child(0)?;
         let name = match first.kind() {
             "identifier" => first,
             "typed_parameter" => first.named_child(0)?,
-            "default_parameter" | "typed_default_parameter" => first.child_by_field_name("name")?,
+            "default_parameter" | "typed_default_parameter" => first.field("name")?,
             _ => return None,
         };
         Some(self.text(name).to_owned())
@@ -313,7 +311,7 @@ impl File<'_> {
 
     fn function_name(&self, function: Node<'_>) -> String {
         function
-            .child_by_field_name("name")
+            .field("name")
             .map_or_else(String::new, |name| self.text(name).to_owned())
     }
 }
@@ -358,12 +356,12 @@ pub(super) fn file_middleware(root: Node<'_>, source: &Source) -> Vec<String> {
                 let Some(value) = statement
                     .named_child(0)
                     .filter(|assignment| assignment.kind() == "assignment")
-                    .and_then(|assignment| assignment.child_by_field_name("right"))
+                    .and_then(|assignment| assignment.field("right"))
                     .filter(|value| value.kind() == "call")
                 else {
                     continue;
                 };
-                let Some(arguments) = value.child_by_field_name("arguments") else {
+                let Some(arguments) = value.field("arguments") else {
                     continue;
                 };
                 let mut arguments_cursor = arguments.walk();
@@ -373,7 +371,7 @@ pub(super) fn file_middleware(root: Node<'_>, source: &Source) -> Vec<String> {
                         .filter(|argument| {
                             argument.kind() == "keyword_argument"
                                 && argument
-                                    .child_by_field_name("name")
+                                    .field("name")
                                     .is_some_and(|name| text(name) == "dependencies")
                         })
                         .map(|argument| text(argument).to_owned()),

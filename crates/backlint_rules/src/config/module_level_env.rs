@@ -3,6 +3,7 @@
 
 use backlint_engine::rule::{OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::{Imported, LoadTrigger};
+use backlint_engine::syntax::Fields;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -194,7 +195,7 @@ fn is_written(access: Node<'_>) -> bool {
         | "augmented_assignment_expression"
         | "assignment"
         | "augmented_assignment" => parent
-            .child_by_field_name("left")
+            .field("left")
             .is_some_and(|left| left.id() == access.id()),
         "unary_expression" => parent
             .child(0)
@@ -246,7 +247,7 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
             if !JS_ENV_OBJECTS.iter().any(|object| text.starts_with(object)) {
                 return Vec::new();
             }
-            let Some(object) = node.child_by_field_name("object") else {
+            let Some(object) = node.field("object") else {
                 return Vec::new();
             };
             let object_text = context.text(object);
@@ -254,10 +255,10 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
                 return Vec::new();
             }
             let variable = if node.kind() == "member_expression" {
-                node.child_by_field_name("property")
+                node.field("property")
                     .map(|property| context.text(property).to_owned())
             } else {
-                node.child_by_field_name("index").and_then(|index| {
+                node.field("index").and_then(|index| {
                     string_content(index, context).map(|content| content.text.to_owned())
                 })
             };
@@ -271,10 +272,7 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
             }]
         }
         _ => {
-            let (Some(pattern), Some(value)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(pattern), Some(value)) = (node.field("name"), node.field("value")) else {
                 return Vec::new();
             };
             if pattern.kind() != "object_pattern" || !JS_ENV_OBJECTS.contains(&context.text(value))
@@ -288,8 +286,8 @@ fn js_accesses(node: Node<'_>, context: &RuleContext<'_>) -> Vec<Access> {
                 .filter_map(|property| {
                     let key = match property.kind() {
                         "shorthand_property_identifier_pattern" => property,
-                        "pair_pattern" => property.child_by_field_name("key")?,
-                        "object_assignment_pattern" => property.child_by_field_name("left")?,
+                        "pair_pattern" => property.field("key")?,
+                        "object_assignment_pattern" => property.field("left")?,
                         _ => return None,
                     };
                     let name = context.text(key).to_owned();
@@ -311,8 +309,8 @@ fn python_access(node: Node<'_>, context: &RuleContext<'_>) -> Option<Access> {
     let imports = context.semantic.imports();
     let is_os_member = |expression: Node<'_>, member: &str| match expression.kind() {
         "attribute" => {
-            let object = expression.child_by_field_name("object")?;
-            let attribute = expression.child_by_field_name("attribute")?;
+            let object = expression.field("object")?;
+            let attribute = expression.field("attribute")?;
             let module = imports.resolve(context.text(object))?;
             Some(
                 module.module == "os"
@@ -328,23 +326,20 @@ fn python_access(node: Node<'_>, context: &RuleContext<'_>) -> Option<Access> {
     };
     let (is_read, argument) = match node.kind() {
         "subscript" => {
-            let value = node.child_by_field_name("value")?;
-            (
-                is_os_member(value, "environ")?,
-                node.child_by_field_name("subscript"),
-            )
+            let value = node.field("value")?;
+            (is_os_member(value, "environ")?, node.field("subscript"))
         }
         _ => {
-            let function = node.child_by_field_name("function")?;
+            let function = node.field("function")?;
             let first_argument = node
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|arguments| arguments.named_child(0));
             let is_get = function.kind() == "attribute"
                 && function
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|attribute| context.text(attribute) == "get")
                 && function
-                    .child_by_field_name("object")
+                    .field("object")
                     .and_then(|object| is_os_member(object, "environ"))
                     == Some(true);
             (is_get || is_os_member(function, "getenv")?, first_argument)

@@ -2,7 +2,7 @@
 //! with an error, so unexpected failures are hidden together with the expected one.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -115,9 +115,7 @@ fn must_not_raise(clause: Node<'_>, context: &RuleContext<'_>) -> bool {
     if function.kind() != "function_definition" {
         return false;
     }
-    let name = function
-        .child_by_field_name("name")
-        .map(|name| context.text(name));
+    let name = function.field("name").map(|name| context.text(name));
     if name == Some("emit") {
         return true;
     }
@@ -221,10 +219,7 @@ fn handles(body: Node<'_>, bound: Option<&str>, context: &RuleContext<'_>) -> bo
 /// `logger.exception(…)`, `capture_exception()`, `traceback.print_exc()`, `log_exception()`,
 /// or a logging call with `exc_info=`.
 fn records_exception(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+    let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments")) else {
         return false;
     };
     let function = match member_parts(callee) {
@@ -242,7 +237,7 @@ fn records_exception(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let has_exc_info = arguments.named_children(&mut cursor).any(|argument| {
         argument.kind() == "keyword_argument"
             && argument
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|name| context.text(name) == "exc_info")
     });
     has_exc_info
@@ -250,7 +245,7 @@ fn records_exception(call: Node<'_>, context: &RuleContext<'_>) -> bool {
 
 /// `errors.append(ValidationError(…))`: the failure becomes an error the caller receives.
 fn builds_error(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    call.child_by_field_name("function").is_some_and(|callee| {
+    call.field("function").is_some_and(|callee| {
         let name = context.text(callee);
         let last = name.rsplit('.').next().unwrap_or(name);
         last.ends_with("Error") || last.ends_with("Exception")

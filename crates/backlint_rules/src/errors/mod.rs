@@ -1,5 +1,6 @@
 //! Error handling: how exceptions are caught.
 
+use backlint_engine::syntax::Fields;
 use tree_sitter::Node;
 
 pub mod bare_except;
@@ -34,13 +35,13 @@ fn python_handler(except_clause: Node<'_>) -> Option<PythonHandler<'_>> {
         .named_children(&mut cursor)
         .find(|child| child.kind() == "block")?;
     let mut types = Vec::new();
-    let mut bound = except_clause.child_by_field_name("alias");
+    let mut bound = except_clause.field("alias");
     let mut value_cursor = except_clause.walk();
     for value in except_clause.children_by_field_name("value", &mut value_cursor) {
         if value.kind() == "as_pattern" {
             // Older grammars: `Exception as error` is one pattern.
             types.extend(value.named_child(0));
-            bound = bound.or_else(|| value.child_by_field_name("alias"));
+            bound = bound.or_else(|| value.field("alias"));
         } else {
             types.push(value);
         }

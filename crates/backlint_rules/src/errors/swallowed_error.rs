@@ -2,7 +2,7 @@
 //! `.catch(() => {})`.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -132,7 +132,7 @@ impl SwallowedError {
 
 /// `catch (error) {}` or a catch block holding only comments.
 fn check_catch(catch_clause: Node<'_>, context: &mut RuleContext<'_>) {
-    let Some(body) = catch_clause.child_by_field_name("body") else {
+    let Some(body) = catch_clause.field("body") else {
         return;
     };
     if !does_nothing(body) {
@@ -152,10 +152,7 @@ fn check_catch(catch_clause: Node<'_>, context: &mut RuleContext<'_>) {
 /// `promise.catch(() => {})`, `.catch(() => undefined)`, `.catch(() => null)`,
 /// `.catch(function () {})`.
 fn check_catch_callback(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+    let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments")) else {
         return;
     };
     let is_catch = member_parts(callee).is_some_and(|(_, method)| context.text(method) == "catch");
@@ -168,7 +165,7 @@ fn check_catch_callback(call: Node<'_>, context: &mut RuleContext<'_>) {
     if !matches!(callback.kind(), "arrow_function" | "function_expression") {
         return;
     }
-    let Some(body) = callback.child_by_field_name("body") else {
+    let Some(body) = callback.field("body") else {
         return;
     };
     let drops = match body.kind() {

@@ -7,7 +7,7 @@ use backlint_engine::{Grammar, Language};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::HashSet;
 
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use serde::Deserialize;
 use tree_sitter::Node;
 
@@ -210,7 +210,7 @@ fn describes_a_model(string: Node<'_>, context: &RuleContext<'_>) -> bool {
     let Some(pair) = string.parent().filter(|parent| parent.kind() == "pair") else {
         return false;
     };
-    if pair.child_by_field_name("value") != Some(string) {
+    if pair.field("value") != Some(string) {
         return false;
     }
     let Some(object) = pair.parent() else {
@@ -218,10 +218,7 @@ fn describes_a_model(string: Node<'_>, context: &RuleContext<'_>) -> bool {
     };
     let mut cursor = object.walk();
     let described = object.named_children(&mut cursor).any(|entry| {
-        let Some(key) = entry
-            .child_by_field_name("key")
-            .filter(|_| entry.kind() == "pair")
-        else {
+        let Some(key) = entry.field("key").filter(|_| entry.kind() == "pair") else {
             return false;
         };
         let key: String = context

@@ -2,6 +2,7 @@
 //! loop, and every other request it serves, waits with them.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -122,7 +123,7 @@ impl Rule for BlockingCallInAsync {
     }
 
     fn check(&self, call: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(callee) = call.child_by_field_name("function") else {
+        let Some(callee) = call.field("function") else {
             return;
         };
         // Which calls block is known from the callee alone, and finding the function around
@@ -135,7 +136,7 @@ impl Rule for BlockingCallInAsync {
             return;
         }
         let name = function
-            .child_by_field_name("name")
+            .field("name")
             .map_or("(anonymous)", |name| context.text(name));
         let message = blocking_message(context.text(callee), name, advice);
         context.report(callee, message);

@@ -7,7 +7,7 @@ use backlint_engine::databases::{
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::LoopKind;
-use backlint_engine::syntax::{member_parts, preorder};
+use backlint_engine::syntax::{member_parts, preorder, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -306,13 +306,13 @@ fn ancestor_with_range<'tree>(
 /// collection an iteration callback is called on (`items` in `items.map(callback)`).
 fn loop_iterable(loop_node: Node<'_>, kind: LoopKind) -> Option<Node<'_>> {
     match kind {
-        LoopKind::ForIn | LoopKind::For => loop_node.child_by_field_name("right"),
-        LoopKind::Comprehension => first_for_in_clause(loop_node)?.child_by_field_name("right"),
+        LoopKind::ForIn | LoopKind::For => loop_node.field("right"),
+        LoopKind::Comprehension => first_for_in_clause(loop_node)?.field("right"),
         LoopKind::IterationCallback => loop_node
             .parent()
             .and_then(|arguments| arguments.parent())
-            .and_then(|call| call.child_by_field_name("function"))
-            .and_then(|callee| callee.child_by_field_name("object")),
+            .and_then(|call| call.field("function"))
+            .and_then(|callee| callee.field("object")),
         LoopKind::While | LoopKind::DoWhile => None,
     }
 }
@@ -321,11 +321,11 @@ fn loop_iterable(loop_node: Node<'_>, kind: LoopKind) -> Option<Node<'_>> {
 /// callback's parameters.
 fn loop_variables(loop_node: Node<'_>, kind: LoopKind) -> Option<Node<'_>> {
     match kind {
-        LoopKind::For | LoopKind::ForIn => loop_node.child_by_field_name("left"),
-        LoopKind::Comprehension => first_for_in_clause(loop_node)?.child_by_field_name("left"),
+        LoopKind::For | LoopKind::ForIn => loop_node.field("left"),
+        LoopKind::Comprehension => first_for_in_clause(loop_node)?.field("left"),
         LoopKind::IterationCallback => loop_node
-            .child_by_field_name("parameters")
-            .or_else(|| loop_node.child_by_field_name("parameter")),
+            .field("parameters")
+            .or_else(|| loop_node.field("parameter")),
         LoopKind::While | LoopKind::DoWhile => None,
     }
 }
@@ -415,7 +415,7 @@ fn consumes_a_collection(loop_node: Node<'_>, kind: LoopKind, context: &RuleCont
         return true;
     }
     let condition = loop_node
-        .child_by_field_name("condition")
+        .field("condition")
         .map_or("", |condition| context.text(condition));
     let measures = [".length", "len(", ".size"]
         .iter()
@@ -423,7 +423,7 @@ fn consumes_a_collection(loop_node: Node<'_>, kind: LoopKind, context: &RuleCont
     let takes = preorder(loop_node).any(|node| {
         matches!(node.kind(), "call" | "call_expression")
             && node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(member_parts)
                 .is_some_and(|(_, method)| {
                     matches!(
@@ -441,7 +441,7 @@ fn in_data_migration(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     let mut function = enclosing_function(call);
     while is_function(function) {
         let parameters = function
-            .child_by_field_name("parameters")
+            .field("parameters")
             .map_or("", |parameters| context.text(parameters));
         if parameters.contains("apps") && parameters.contains("schema_editor") {
             return true;
@@ -460,13 +460,13 @@ fn iterates_constant(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<
     };
     // `CONSTANT.items()`, `enumerate(CONSTANT)`, `Object.entries(CONSTANT)`.
     while matches!(collection.kind(), "call" | "call_expression") {
-        let Some(function) = collection.child_by_field_name("function") else {
+        let Some(function) = collection.field("function") else {
             return false;
         };
         let inner = match member_parts(function) {
             Some((object, _)) if !matches!(context.text(object), "Object") => Some(object),
             _ => collection
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|arguments| arguments.named_child(0)),
         };
         let Some(inner) = inner else {
@@ -483,10 +483,8 @@ fn iterates_constant(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<
 /// `while (retries < 3)`), not elements of a collection.
 fn is_retry_loop(loop_node: Node<'_>, kind: LoopKind, context: &RuleContext<'_>) -> bool {
     let counter = match kind {
-        LoopKind::While | LoopKind::DoWhile => loop_node.child_by_field_name("condition"),
-        LoopKind::For if loop_node.child_by_field_name("right").is_none() => {
-            loop_node.child_by_field_name("condition")
-        }
+        LoopKind::While | LoopKind::DoWhile => loop_node.field("condition"),
+        LoopKind::For if loop_node.field("right").is_none() => loop_node.field("condition"),
         _ => loop_variables(loop_node, kind),
     };
     counter.is_some_and(|counter| {
@@ -553,14 +551,12 @@ fn touches_no_rows_call(call: Node<'_>, context: &RuleContext<'_>) -> bool {
         return false;
     };
     let schema_construct = statement.kind() == "call"
-        && statement
-            .child_by_field_name("function")
-            .is_some_and(|function| {
-                let name = context.text(function).rsplit('.').next().unwrap_or("");
-                ["Drop", "Create", "Alter"]
-                    .iter()
-                    .any(|prefix| name.starts_with(prefix))
-            });
+        && statement.field("function").is_some_and(|function| {
+            let name = context.text(function).rsplit('.').next().unwrap_or("");
+            ["Drop", "Create", "Alter"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+        });
     touches_no_rows(context.text(statement)) || schema_construct
 }
 
@@ -587,7 +583,7 @@ fn runs_the_element_as_statement(
 /// What a call runs: its first argument (`execute(sql)`, `filter(…)`), or a tag's template
 /// (``sql`SELECT …` ``).
 fn statement(call: Node<'_>) -> Option<Node<'_>> {
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = call.field("arguments")?;
     match arguments.kind() {
         "template_string" => Some(arguments),
         _ => arguments.named_child(0),
@@ -633,10 +629,7 @@ fn queries_the_loop_variable(
     context: &RuleContext<'_>,
 ) -> bool {
     let mut base = call;
-    while let Some(inner) = base
-        .child_by_field_name("function")
-        .or_else(|| base.child_by_field_name("object"))
-    {
+    while let Some(inner) = base.field("function").or_else(|| base.field("object")) {
         base = inner;
     }
     base.kind() == "identifier" && binds(loop_node, kind, context.text(base), context)
@@ -651,27 +644,24 @@ fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleConte
         if parent.id() == loop_node.id() {
             return false;
         }
-        let guarded =
-            match parent.kind() {
-                "except_clause" | "catch_clause" => true,
-                // A search that leaves the loop once it found its element: `if p.id == id:
-                // return load(p)`.
-                // A callback's `return` goes on to the next element.
-                "block" | "statement_block" => {
-                    !parent.parent().is_some_and(is_function) && ends_the_loop(parent)
-                }
-                "switch_case" => parent
-                    .child_by_field_name("value")
-                    .is_some_and(|value| value.kind() == "string"),
-                "if_statement" | "elif_clause" => parent
-                    .child_by_field_name("condition")
-                    .is_some_and(|condition| {
-                        condition.id() != current.id()
-                            && (compares_with_string(condition, context)
-                                || is_first_iteration_test(condition, context))
-                    }),
-                _ => false,
-            };
+        let guarded = match parent.kind() {
+            "except_clause" | "catch_clause" => true,
+            // A search that leaves the loop once it found its element: `if p.id == id:
+            // return load(p)`.
+            // A callback's `return` goes on to the next element.
+            "block" | "statement_block" => {
+                !parent.parent().is_some_and(is_function) && ends_the_loop(parent)
+            }
+            "switch_case" => parent
+                .field("value")
+                .is_some_and(|value| value.kind() == "string"),
+            "if_statement" | "elif_clause" => parent.field("condition").is_some_and(|condition| {
+                condition.id() != current.id()
+                    && (compares_with_string(condition, context)
+                        || is_first_iteration_test(condition, context))
+            }),
+            _ => false,
+        };
         if guarded {
             return true;
         }
@@ -740,7 +730,7 @@ fn is_pagination(
 ) -> bool {
     let counting_for = kind == LoopKind::For
         && loop_node.kind() == "for_statement"
-        && loop_node.child_by_field_name("right").is_none();
+        && loop_node.field("right").is_none();
     if !matches!(kind, LoopKind::While | LoopKind::DoWhile) && !counting_for {
         return false;
     }
@@ -768,7 +758,7 @@ fn names_set_in_loop(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<Stri
     let mut names = Vec::new();
     for node in preorder(loop_node) {
         let target = match node.kind() {
-            "update_expression" => node.child_by_field_name("argument"),
+            "update_expression" => node.field("argument"),
             _ => assignment_parts(node).map(|(target, _)| target),
         };
         let Some(target) = target else {
@@ -792,17 +782,17 @@ fn names_set_in_loop(loop_node: Node<'_>, context: &RuleContext<'_>) -> Vec<Stri
 /// `order.save()`, where `order` is the variable of a `for` over a queryset. A relation the
 /// queryset prefetches (`prefetch_related("lines")`) is loaded already.
 fn django_relation_query(call: Node<'_>, context: &RuleContext<'_>) -> Option<DatabaseCall> {
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     if callee.kind() != "attribute" {
         return None;
     }
-    let method = context.text(callee.child_by_field_name("attribute")?);
-    let object = callee.child_by_field_name("object")?;
+    let method = context.text(callee.field("attribute")?);
+    let object = callee.field("object")?;
     let (variable, relation) = match object.kind() {
         "identifier" if matches!(method, "save" | "delete" | "refresh_from_db") => (object, None),
         "attribute" if RELATED_MANAGER_METHODS.contains(&method) => {
-            let owner = object.child_by_field_name("object")?;
-            let relation = object.child_by_field_name("attribute")?;
+            let owner = object.field("object")?;
+            let relation = object.field("attribute")?;
             (owner, Some(context.text(relation)))
         }
         _ => return None,
@@ -862,10 +852,10 @@ fn queryset_of_loop_variable<'tree>(
         };
         if let Some(binding) = binding.filter(|binding| {
             binding
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|left| context.text(left) == variable)
         }) {
-            let iterable = binding.child_by_field_name("right")?;
+            let iterable = binding.field("right")?;
             if is_django_queryset(iterable, context.source) {
                 return Some(iterable);
             }

@@ -4,7 +4,7 @@
 
 use backlint_engine::databases::Library;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -76,7 +76,7 @@ impl Rule for UnboundedQuery {
             return;
         }
         let handler_name = handler.name.clone();
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             return;
         };
         let queries: Vec<(Node<'_>, &'static str)> = preorder(body)
@@ -150,17 +150,11 @@ fn chain_links(call: Node<'_>) -> Option<Vec<Link<'_>>> {
     loop {
         match node.kind() {
             "call_expression" | "call" => {
-                let function = node.child_by_field_name("function")?;
-                let arguments = node.child_by_field_name("arguments");
+                let function = node.field("function")?;
+                let arguments = node.field("arguments");
                 let (object, name) = match function.kind() {
-                    "member_expression" => (
-                        function.child_by_field_name("object"),
-                        function.child_by_field_name("property")?,
-                    ),
-                    "attribute" => (
-                        function.child_by_field_name("object"),
-                        function.child_by_field_name("attribute")?,
-                    ),
+                    "member_expression" => (function.field("object"), function.field("property")?),
+                    "attribute" => (function.field("object"), function.field("attribute")?),
                     "identifier" => (None, function),
                     _ => return None,
                 };
@@ -172,15 +166,9 @@ fn chain_links(call: Node<'_>) -> Option<Vec<Link<'_>>> {
             }
             "member_expression" | "attribute" => {
                 let (object, name) = if node.kind() == "member_expression" {
-                    (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("property")?,
-                    )
+                    (node.field("object")?, node.field("property")?)
                 } else {
-                    (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("attribute")?,
-                    )
+                    (node.field("object")?, node.field("attribute")?)
                 };
                 links.push(Link {
                     name,
@@ -212,8 +200,8 @@ fn is_chain_end(call: Node<'_>, context: &RuleContext<'_>) -> bool {
         return true;
     }
     let property = parent
-        .child_by_field_name("property")
-        .or_else(|| parent.child_by_field_name("attribute"));
+        .field("property")
+        .or_else(|| parent.field("attribute"));
     property.is_some_and(|property| matches!(context.text(property), "then" | "catch" | "finally"))
 }
 
@@ -355,7 +343,7 @@ fn options_unbounded(options: Option<Node<'_>>, keys: &[&str], context: &RuleCon
     let entries: Vec<Node<'_>> = options.named_children(&mut cursor).collect();
     !entries.iter().any(|entry| {
         let key = match entry.kind() {
-            "pair" => entry.child_by_field_name("key"),
+            "pair" => entry.field("key"),
             "shorthand_property_identifier" => Some(*entry),
             "spread_element" => return true,
             _ => None,
@@ -381,7 +369,7 @@ fn python_list(
             preorder(arguments).any(|node| {
                 node.kind() == "keyword_argument"
                     && node
-                        .child_by_field_name("name")
+                        .field("name")
                         .is_some_and(|name| context.text(name).ends_with("__in"))
             })
         })
@@ -469,7 +457,7 @@ fn sliced(call: Node<'_>) -> bool {
     call.parent().is_some_and(|parent| {
         parent.kind() == "subscript"
             && parent
-                .child_by_field_name("subscript")
+                .field("subscript")
                 .is_some_and(|index| index.kind() == "slice")
     })
 }
@@ -494,16 +482,14 @@ fn is_part_of_another_call(query: Node<'_>, context: &RuleContext<'_>) -> bool {
             "call_expression" | "call" => {
                 let passes_rows = is_response_call(parent, context)
                     || parent
-                        .child_by_field_name("function")
+                        .field("function")
                         .is_some_and(|function| matches!(context.text(function), "list" | "tuple"))
-                    || parent
-                        .child_by_field_name("arguments")
-                        .is_some_and(|arguments| {
-                            preorder(arguments).any(|argument| {
-                                argument.kind() == "keyword_argument"
-                                    && context.text(argument).replace(' ', "") == "many=True"
-                            })
-                        });
+                    || parent.field("arguments").is_some_and(|arguments| {
+                        preorder(arguments).any(|argument| {
+                            argument.kind() == "keyword_argument"
+                                && context.text(argument).replace(' ', "") == "many=True"
+                        })
+                    });
                 return !passes_rows;
             }
             _ => return false,
@@ -545,7 +531,7 @@ fn response_of<'tree>(
     if let Some(callback) = then_callback(query, context) {
         held.extend(parameter_names(callback, context).into_iter().take(1));
     }
-    let body = handler.child_by_field_name("body")?;
+    let body = handler.field("body")?;
     // What runs after the query: a `serializer` of an earlier branch is another value.
     let nodes: Vec<Node<'tree>> = preorder(body)
         .filter(|node| node.end_byte() > query.start_byte())
@@ -567,8 +553,7 @@ fn response_of<'tree>(
     }
     let reaches = |node: Node<'tree>| carries(node, value, &held, context);
     let paginated = nodes.iter().any(|node| {
-        is_paginator_call(*node, context)
-            && node.child_by_field_name("arguments").is_some_and(&reaches)
+        is_paginator_call(*node, context) && node.field("arguments").is_some_and(&reaches)
     });
     if paginated {
         return None;
@@ -579,9 +564,9 @@ fn response_of<'tree>(
             "call_expression" | "call" => is_response_call(*node, context),
             "new_expression" => is_response_constructor(*node, context),
             "assignment_expression" => node
-                .child_by_field_name("left")
+                .field("left")
                 .filter(|left| left.kind() == "member_expression")
-                .and_then(|left| left.child_by_field_name("property"))
+                .and_then(|left| left.field("property"))
                 .is_some_and(|property| context.text(property) == "body"),
             _ => false,
         };
@@ -589,8 +574,8 @@ fn response_of<'tree>(
             return false;
         }
         let sent = match node.kind() {
-            "call_expression" | "call" | "new_expression" => node.child_by_field_name("arguments"),
-            "assignment_expression" => node.child_by_field_name("right"),
+            "call_expression" | "call" | "new_expression" => node.field("arguments"),
+            "assignment_expression" => node.field("right"),
             _ => Some(*node),
         };
         sent.is_some_and(reaches)
@@ -638,14 +623,8 @@ fn bound_names<'context>(
 /// the value it assigns.
 fn assignment_targets(node: Node<'_>) -> Option<(Vec<Node<'_>>, Node<'_>)> {
     let (target, value) = match node.kind() {
-        "variable_declarator" => (
-            node.child_by_field_name("name")?,
-            node.child_by_field_name("value")?,
-        ),
-        "assignment" | "assignment_expression" => (
-            node.child_by_field_name("left")?,
-            node.child_by_field_name("right")?,
-        ),
+        "variable_declarator" => (node.field("name")?, node.field("value")?),
+        "assignment" | "assignment_expression" => (node.field("left")?, node.field("right")?),
         _ => return None,
     };
     let targets: Vec<Node<'_>> = preorder(target)
@@ -669,7 +648,7 @@ fn then_callback<'tree>(query: Node<'tree>, context: &RuleContext<'_>) -> Option
     let member = query
         .parent()
         .filter(|parent| parent.kind() == "member_expression")?;
-    let property = member.child_by_field_name("property")?;
+    let property = member.field("property")?;
     if context.text(property) != "then" {
         return None;
     }
@@ -678,7 +657,7 @@ fn then_callback<'tree>(query: Node<'tree>, context: &RuleContext<'_>) -> Option
         .filter(|parent| parent.kind() == "call_expression")?;
     let callback = first_argument(Link {
         name: property,
-        arguments: call.child_by_field_name("arguments"),
+        arguments: call.field("arguments"),
     })?;
     is_function(callback).then_some(callback)
 }
@@ -728,18 +707,17 @@ fn keeps_rows(node: Node<'_>, root: Node<'_>, context: &RuleContext<'_>) -> bool
         let keeps = match parent.kind() {
             "member_expression" | "attribute" => {
                 let method = parent
-                    .child_by_field_name("property")
-                    .or_else(|| parent.child_by_field_name("attribute"))
+                    .field("property")
+                    .or_else(|| parent.field("attribute"))
                     .map(|property| context.text(property));
                 let called = parent.parent().is_some_and(|call| {
                     matches!(call.kind(), "call_expression" | "call")
-                        && call.child_by_field_name("function") == Some(parent)
+                        && call.field("function") == Some(parent)
                 });
                 !called || method.is_some_and(|method| RESHAPING_METHODS.contains(&method))
             }
             "call_expression" | "call" => {
-                parent.child_by_field_name("function") == Some(current)
-                    || reshapes_arguments(parent, context)
+                parent.field("function") == Some(current) || reshapes_arguments(parent, context)
             }
             "new_expression" => is_response_constructor(parent, context),
             "arguments"
@@ -819,12 +797,12 @@ fn reshapes_arguments(call: Node<'_>, context: &RuleContext<'_>) -> bool {
     if is_response_call(call, context) {
         return true;
     }
-    let Some(function) = call.child_by_field_name("function") else {
+    let Some(function) = call.field("function") else {
         return false;
     };
     let name = match function.kind() {
-        "member_expression" => function.child_by_field_name("property"),
-        "attribute" => function.child_by_field_name("attribute"),
+        "member_expression" => function.field("property"),
+        "attribute" => function.field("attribute"),
         _ => Some(function),
     }
     .map(|name| context.text(name));
@@ -834,14 +812,12 @@ fn reshapes_arguments(call: Node<'_>, context: &RuleContext<'_>) -> bool {
             "list" | "tuple" | "sorted" | "parse" | "safeParse" | "stringify"
         ) || name.ends_with("Serializer")
     });
-    let many = call
-        .child_by_field_name("arguments")
-        .is_some_and(|arguments| {
-            preorder(arguments).any(|argument| {
-                argument.kind() == "keyword_argument"
-                    && context.text(argument).replace(' ', "") == "many=True"
-            })
-        });
+    let many = call.field("arguments").is_some_and(|arguments| {
+        preorder(arguments).any(|argument| {
+            argument.kind() == "keyword_argument"
+                && context.text(argument).replace(' ', "") == "many=True"
+        })
+    });
     reshaping || many
 }
 
@@ -873,18 +849,18 @@ fn counted_or_sliced(name: Node<'_>, context: &RuleContext<'_>) -> bool {
     match parent.kind() {
         "member_expression" | "attribute" => {
             let property = parent
-                .child_by_field_name("property")
-                .or_else(|| parent.child_by_field_name("attribute"));
+                .field("property")
+                .or_else(|| parent.field("attribute"));
             property.is_some_and(|property| {
                 matches!(context.text(property), "length" | "count" | "slice")
             })
         }
         "subscript" => parent
-            .child_by_field_name("subscript")
+            .field("subscript")
             .is_some_and(|index| index.kind() == "slice"),
         "argument_list" => parent
             .parent()
-            .and_then(|call| call.child_by_field_name("function"))
+            .and_then(|call| call.field("function"))
             .is_some_and(|function| matches!(context.text(function), "len" | "bool")),
         _ => false,
     }
@@ -896,36 +872,35 @@ fn is_paginator_call(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     if !matches!(node.kind(), "call_expression" | "call") {
         return false;
     }
-    node.child_by_field_name("function")
-        .is_some_and(|function| {
-            let name = match function.kind() {
-                "member_expression" => function.child_by_field_name("property"),
-                "attribute" => function.child_by_field_name("attribute"),
-                _ => Some(function),
-            };
-            name.is_some_and(|name| context.text(name).to_ascii_lowercase().contains("paginat"))
-        })
+    node.field("function").is_some_and(|function| {
+        let name = match function.kind() {
+            "member_expression" => function.field("property"),
+            "attribute" => function.field("attribute"),
+            _ => Some(function),
+        };
+        name.is_some_and(|name| context.text(name).to_ascii_lowercase().contains("paginat"))
+    })
 }
 
 /// Whether a `new` builds a response: `new Response(JSON.stringify(rows))`,
 /// `new NextResponse(…)`.
 fn is_response_constructor(new: Node<'_>, context: &RuleContext<'_>) -> bool {
-    new.child_by_field_name("constructor")
+    new.field("constructor")
         .is_some_and(|constructor| matches!(context.text(constructor), "Response" | "NextResponse"))
 }
 
 /// Whether a call sends a response: `res.json(…)`, `reply.send(…)`, `NextResponse.json(…)`,
 /// `c.json(…)`, `jsonify(…)`, `render(…)`, `Response(…)`.
 fn is_response_call(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(function) = call.child_by_field_name("function") else {
+    let Some(function) = call.field("function") else {
         return false;
     };
     match function.kind() {
         "member_expression" | "attribute" => {
             let property = function
-                .child_by_field_name("property")
-                .or_else(|| function.child_by_field_name("attribute"));
-            let object = function.child_by_field_name("object");
+                .field("property")
+                .or_else(|| function.field("attribute"));
+            let object = function.field("object");
             let is_json_module = object.is_some_and(|object| context.text(object) == "JSON");
             !is_json_module
                 && property

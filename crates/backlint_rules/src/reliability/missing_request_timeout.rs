@@ -3,6 +3,7 @@
 
 use backlint_engine::diagnostic::{Applicability, FindingFix};
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -134,10 +135,8 @@ impl Rule for MissingRequestTimeout {
 
 impl MissingRequestTimeout {
     fn check_python_call(&self, call: Node<'_>, context: &mut RuleContext<'_>) {
-        let (Some(callee), Some(arguments)) = (
-            call.child_by_field_name("function"),
-            call.child_by_field_name("arguments"),
-        ) else {
+        let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments"))
+        else {
             return;
         };
         let Some(name) = qualified_name(callee, context) else {
@@ -171,9 +170,9 @@ impl MissingRequestTimeout {
         let timeout = all.iter().find_map(|argument| {
             (argument.kind() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|keyword| context.text(keyword) == "timeout"))
-            .then(|| argument.child_by_field_name("value"))
+            .then(|| argument.field("value"))
             .flatten()
         });
         let shown = context.text(callee).to_owned();
@@ -250,10 +249,7 @@ impl MissingRequestTimeout {
 
 /// `fetch(url)` without a `signal`, and axios calls without a `timeout` (opt-in).
 fn check_js_call(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+    let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments")) else {
         return;
     };
     let mut cursor = arguments.walk();
@@ -317,7 +313,7 @@ fn lacks_option(options: Option<Node<'_>>, key: &str, context: &RuleContext<'_>)
     let has = options.named_children(&mut cursor).any(|property| {
         property.kind() == "spread_element"
             || property
-                .child_by_field_name("key")
+                .field("key")
                 .is_some_and(|name| context.text(name) == key)
             || property.kind() == "shorthand_property_identifier" && context.text(property) == key
     });

@@ -4,7 +4,7 @@
 
 use backlint_engine::databases::{may_name_a_write, Library};
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -83,7 +83,7 @@ impl Rule for MissingTransaction {
     }
 
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             return;
         };
         let writes: Vec<Write<'_>> = own_calls_outside_error_handlers(body)
@@ -240,11 +240,11 @@ fn result_name<'context>(
             | "as_expression"
             | "non_null_expression" => node = parent,
             "variable_declarator" => {
-                let name = parent.child_by_field_name("name")?;
+                let name = parent.field("name")?;
                 return (name.kind() == "identifier").then(|| context.text(name));
             }
             "assignment" | "assignment_expression" => {
-                let left = parent.child_by_field_name("left")?;
+                let left = parent.field("left")?;
                 return (left.kind() == "identifier").then(|| context.text(left));
             }
             _ => return None,
@@ -262,7 +262,7 @@ fn write_of<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Write
             return Some(Write { call, library });
         }
     }
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     if !may_name_a_write(context.text(callee)) {
         return None;
     }
@@ -281,11 +281,9 @@ fn write_of<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Write
             | Library::Tortoise
             | Library::Peewee
     );
-    let passes_transaction = call
-        .child_by_field_name("arguments")
-        .is_some_and(|arguments| {
-            preorder(arguments).any(|node| is_transaction_option(node, context))
-        });
+    let passes_transaction = call.field("arguments").is_some_and(|arguments| {
+        preorder(arguments).any(|node| is_transaction_option(node, context))
+    });
     (orm && database.writes() && !passes_transaction).then_some(Write {
         call,
         library: database.library,
@@ -295,12 +293,12 @@ fn write_of<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Write
 /// Django's `obj.save()`, `obj.delete()`, `form.save()`, `serializer.save()` in a file that
 /// uses Django, and SQLAlchemy's `session.commit()`.
 fn python_instance_write(call: Node<'_>, context: &RuleContext<'_>) -> Option<Library> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     if function.kind() != "attribute" {
         return None;
     }
-    let method = context.text(function.child_by_field_name("attribute")?);
-    let receiver = context.text(function.child_by_field_name("object")?);
+    let method = context.text(function.field("attribute")?);
+    let receiver = context.text(function.field("object")?);
     let imports = context.semantic.imports();
     let uses_django = imports.has_module("django") || imports.has_module("rest_framework");
     match method {
@@ -334,7 +332,7 @@ fn stores_a_file(receiver: &str) -> bool {
 /// Mongoose's `{ session }`.
 fn is_transaction_option(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let key = match node.kind() {
-        "pair" => node.child_by_field_name("key"),
+        "pair" => node.field("key"),
         "shorthand_property_identifier" => Some(node),
         _ => None,
     };
@@ -348,7 +346,7 @@ fn is_transaction_option(node: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// `@Transactional()`, or through a transaction client (`tx.user.create`,
 /// `manager.save`, `queryRunner.manager.save`).
 fn in_transaction(node: Node<'_>, context: &RuleContext<'_>) -> bool {
-    if let Some(function) = node.child_by_field_name("function") {
+    if let Some(function) = node.field("function") {
         let receiver = context.text(function);
         let client = receiver.split(['.', '(']).next().unwrap_or("");
         let through_transaction = matches!(
@@ -364,16 +362,14 @@ fn in_transaction(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     while let Some(parent) = current.parent() {
         match parent.kind() {
             "call_expression" | "call" => {
-                let starts = parent
-                    .child_by_field_name("function")
-                    .is_some_and(|function| {
-                        let text = context.text(function);
-                        text.ends_with("transaction")
-                            || text.ends_with("$transaction")
-                            || text.ends_with("transactional")
-                            || text.ends_with("withTransaction")
-                            || text.ends_with("atomic")
-                    });
+                let starts = parent.field("function").is_some_and(|function| {
+                    let text = context.text(function);
+                    text.ends_with("transaction")
+                        || text.ends_with("$transaction")
+                        || text.ends_with("transactional")
+                        || text.ends_with("withTransaction")
+                        || text.ends_with("atomic")
+                });
                 if starts {
                     return true;
                 }

@@ -3,7 +3,7 @@
 //! 15, an error in 16) until the Promise is awaited.
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -142,7 +142,7 @@ fn exported_name<'source>(
             if is_default {
                 return Some(Export::Default);
             }
-            let name = function.child_by_field_name("name")?;
+            let name = function.field("name")?;
             Some(Export::Named(&context.source.text()[name.byte_range()]))
         }
         "variable_declarator" => {
@@ -151,7 +151,7 @@ fn exported_name<'source>(
             if declaration.kind() != "lexical_declaration" || export.kind() != "export_statement" {
                 return None;
             }
-            let name = parent.child_by_field_name("name")?;
+            let name = parent.field("name")?;
             Some(Export::Named(&context.source.text()[name.byte_range()]))
         }
         _ => None,
@@ -178,8 +178,8 @@ fn promises_in_this_project(context: &RuleContext<'_>) -> bool {
 /// `context`, `props`).
 fn nth_parameter(function: Node<'_>, index: usize) -> Option<Node<'_>> {
     let parameters = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"))?;
+        .field("parameters")
+        .or_else(|| function.field("parameter"))?;
     if parameters.kind() == "identifier" {
         return (index == 0).then_some(parameters);
     }
@@ -189,8 +189,8 @@ fn nth_parameter(function: Node<'_>, index: usize) -> Option<Node<'_>> {
         .filter(|child| child.kind() != "comment")
         .nth(index)?;
     let pattern = match parameter.kind() {
-        "required_parameter" | "optional_parameter" => parameter.child_by_field_name("pattern")?,
-        "assignment_pattern" => parameter.child_by_field_name("left")?,
+        "required_parameter" | "optional_parameter" => parameter.field("pattern")?,
+        "assignment_pattern" => parameter.field("left")?,
         _ => parameter,
     };
     Some(pattern)
@@ -227,14 +227,11 @@ fn unawaited_reads<'tree>(
             for entry in parameter.named_children(&mut cursor) {
                 let (key, value) = match entry.kind() {
                     "shorthand_property_identifier_pattern" => (entry, None),
-                    "object_assignment_pattern" => match entry.child_by_field_name("left") {
+                    "object_assignment_pattern" => match entry.field("left") {
                         Some(left) => (left, None),
                         None => continue,
                     },
-                    "pair_pattern" => match (
-                        entry.child_by_field_name("key"),
-                        entry.child_by_field_name("value"),
-                    ) {
+                    "pair_pattern" => match (entry.field("key"), entry.field("value")) {
                         (Some(key), Some(value)) => (key, Some(value)),
                         _ => continue,
                     },
@@ -264,22 +261,22 @@ fn unawaited_reads<'tree>(
         }
         _ => return reads,
     }
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return reads;
     };
     for node in preorder(body) {
         let holder = match node.kind() {
             "member_expression" | "subscript_expression" => {
                 let property = node
-                    .child_by_field_name("property")
+                    .field("property")
                     .map(|property| context.text(property));
                 if property.is_some_and(|property| PROMISE_MEMBERS.contains(&property)) {
                     continue;
                 }
-                node.child_by_field_name("object")
+                node.field("object")
             }
-            "variable_declarator" => node.child_by_field_name("value").filter(|_| {
-                node.child_by_field_name("name")
+            "variable_declarator" => node.field("value").filter(|_| {
+                node.field("name")
                     .is_some_and(|name| name.kind() == "object_pattern")
             }),
             _ => None,
@@ -322,8 +319,8 @@ fn promise_held_by(
                 .map(|(_, promise)| *promise)
         }
         "member_expression" => {
-            let object = expression.child_by_field_name("object")?;
-            let property = context.text(expression.child_by_field_name("property")?);
+            let object = expression.field("object")?;
+            let property = context.text(expression.field("property")?);
             let is_argument =
                 object.kind() == "identifier" && argument_names.contains(&context.text(object));
             if !is_argument {

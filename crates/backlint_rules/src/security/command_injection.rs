@@ -2,7 +2,7 @@
 //! `.format()`) and run through a shell, where a value can end the command and start another.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -100,10 +100,8 @@ impl Rule for CommandInjection {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let (Some(callee), Some(arguments)) = (
-            node.child_by_field_name("function"),
-            node.child_by_field_name("arguments"),
-        ) else {
+        let (Some(callee), Some(arguments)) = (node.field("function"), node.field("arguments"))
+        else {
             return;
         };
         let Some((value, advice)) = injected_value(callee, arguments, context) else {
@@ -179,11 +177,11 @@ fn promisified(callee: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
     }
     let (_, value) = latest_assignment(callee, callee, context)
         .or_else(|| top_level_assignment(callee, context))?;
-    let function = value.child_by_field_name("function")?;
+    let function = value.field("function")?;
     if qualified_name(function, context).as_deref() != Some("util.promisify") {
         return None;
     }
-    let wrapped = value.child_by_field_name("arguments")?.named_child(0)?;
+    let wrapped = value.field("arguments")?.named_child(0)?;
     qualified_name(wrapped, context)
 }
 
@@ -193,10 +191,10 @@ fn has_shell_true_keyword(arguments: Node<'_>, context: &RuleContext<'_>) -> boo
     let found = arguments.named_children(&mut cursor).any(|argument| {
         argument.kind() == "keyword_argument"
             && argument
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|name| context.text(name) == "shell")
             && argument
-                .child_by_field_name("value")
+                .field("value")
                 .is_some_and(|value| value.kind() == "true")
     });
     found
@@ -211,10 +209,10 @@ fn has_shell_true_option(argument: Node<'_>, context: &RuleContext<'_>) -> bool 
     let found = argument.named_children(&mut cursor).any(|pair| {
         pair.kind() == "pair"
             && pair
-                .child_by_field_name("key")
+                .field("key")
                 .is_some_and(|key| context.text(key).trim_matches(['"', '\'']) == "shell")
             && pair
-                .child_by_field_name("value")
+                .field("value")
                 .is_some_and(|value| value.kind() == "true")
     });
     found
@@ -256,9 +254,9 @@ fn pasted_values<'tree>(
             (!parts.is_empty()).then_some(parts)
         }
         "binary_expression" | "binary_operator" => {
-            let operator = expression.child_by_field_name("operator")?;
-            let left = expression.child_by_field_name("left")?;
-            let right = expression.child_by_field_name("right")?;
+            let operator = expression.field("operator")?;
+            let left = expression.field("left")?;
+            let right = expression.field("right")?;
             match context.text(operator) {
                 "+" => {
                     let mut operands = Vec::new();
@@ -282,7 +280,7 @@ fn pasted_values<'tree>(
                             .named_children(&mut inner)
                             .filter_map(|element| {
                                 if element.kind() == "pair" {
-                                    element.child_by_field_name("value")
+                                    element.field("value")
                                 } else {
                                     Some(element)
                                 }
@@ -297,16 +295,16 @@ fn pasted_values<'tree>(
         }
         // "convert {} {}".format(source, target)
         "call" => {
-            let (object, method) = member_parts(expression.child_by_field_name("function")?)?;
+            let (object, method) = member_parts(expression.field("function")?)?;
             if object.kind() != "string" || context.text(method) != "format" {
                 return None;
             }
-            let arguments = expression.child_by_field_name("arguments")?;
+            let arguments = expression.field("arguments")?;
             let values = arguments
                 .named_children(&mut cursor)
                 .filter_map(|argument| {
                     if argument.kind() == "keyword_argument" {
-                        argument.child_by_field_name("value")
+                        argument.field("value")
                     } else {
                         Some(argument)
                     }
@@ -327,28 +325,18 @@ fn is_safe(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool {
         return true;
     }
     match value.kind() {
-        "call" | "call_expression" => {
-            value
-                .child_by_field_name("function")
-                .is_some_and(|function| {
-                    let name = context.text(function);
-                    let last = name.rsplit('.').next().unwrap_or(name).to_lowercase();
-                    last.contains("quote")
-                        || last.contains("escape")
-                        || matches!(
-                            name,
-                            "shlex.join"
-                                | "int"
-                                | "float"
-                                | "len"
-                                | "Number"
-                                | "parseInt"
-                                | "parseFloat"
-                        )
-                })
-        }
+        "call" | "call_expression" => value.field("function").is_some_and(|function| {
+            let name = context.text(function);
+            let last = name.rsplit('.').next().unwrap_or(name).to_lowercase();
+            last.contains("quote")
+                || last.contains("escape")
+                || matches!(
+                    name,
+                    "shlex.join" | "int" | "float" | "len" | "Number" | "parseInt" | "parseFloat"
+                )
+        }),
         "unary_expression" => value
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|operator| matches!(context.text(operator), "+" | "-")),
         "identifier" => {
             depth < MAX_DEPTH

@@ -3,6 +3,7 @@
 //! from the environment with a default that turns debugging on.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -118,10 +119,7 @@ impl DebugEnabled {
 
 /// `debug=True` given to Flask's `app.run`, or to the `FastAPI`/`Starlette` constructors.
 fn check_debug_argument(argument: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(name), Some(value)) = (
-        argument.child_by_field_name("name"),
-        argument.child_by_field_name("value"),
-    ) else {
+    let (Some(name), Some(value)) = (argument.field("name"), argument.field("value")) else {
         return;
     };
     if context.text(name) != "debug" {
@@ -130,12 +128,12 @@ fn check_debug_argument(argument: Node<'_>, context: &mut RuleContext<'_>) {
     let Some(call) = argument.parent().and_then(|arguments| arguments.parent()) else {
         return;
     };
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return;
     };
     let is_flask_run = callee.kind() == "attribute"
         && callee
-            .child_by_field_name("attribute")
+            .field("attribute")
             .is_some_and(|method| context.text(method) == "run")
         && context.semantic.imports().has_module("flask");
     if !is_flask_run && !is_asgi_application(callee, context) {

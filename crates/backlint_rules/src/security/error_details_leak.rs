@@ -4,7 +4,7 @@
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::Imported;
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -200,7 +200,7 @@ fn status_of(node: Node<'_>, context: &RuleContext<'_>) -> Status {
 
 /// The positional arguments of a call, and its keyword arguments by name.
 fn arguments_of<'tree>(call: Node<'tree>) -> (Vec<Node<'tree>>, Vec<(Node<'tree>, Node<'tree>)>) {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return (Vec::new(), Vec::new());
     };
     let mut cursor = arguments.walk();
@@ -210,10 +210,8 @@ fn arguments_of<'tree>(call: Node<'tree>) -> (Vec<Node<'tree>>, Vec<(Node<'tree>
         match argument.kind() {
             "comment" => {}
             "keyword_argument" => {
-                if let (Some(name), Some(value)) = (
-                    argument.child_by_field_name("name"),
-                    argument.child_by_field_name("value"),
-                ) {
+                if let (Some(name), Some(value)) = (argument.field("name"), argument.field("value"))
+                {
                     keywords.push((name, value));
                 }
             }
@@ -236,10 +234,10 @@ fn status_in_init(init: Option<Node<'_>>, context: &RuleContext<'_>) -> Status {
         .named_children(&mut cursor)
         .filter(|pair| pair.kind() == "pair")
         .find(|pair| {
-            pair.child_by_field_name("key")
+            pair.field("key")
                 .is_some_and(|key| context.text(key).trim_matches(['"', '\'']) == "status")
         })
-        .and_then(|pair| pair.child_by_field_name("value"));
+        .and_then(|pair| pair.field("value"));
     status.map_or(Status::Default, |status| status_of(status, context))
 }
 
@@ -251,8 +249,8 @@ fn javascript_response<'tree>(
     context: &RuleContext<'_>,
 ) -> Option<Response<'tree>> {
     let callee = call
-        .child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"))?;
+        .field("function")
+        .or_else(|| call.field("constructor"))?;
     let (positional, _) = arguments_of(call);
     let first = positional.first().copied();
     let imports = context.semantic.imports();
@@ -343,7 +341,7 @@ fn javascript_response<'tree>(
     loop {
         match receiver.kind() {
             "call_expression" => {
-                let (inner, link) = member_parts(receiver.child_by_field_name("function")?)?;
+                let (inner, link) = member_parts(receiver.field("function")?)?;
                 if matches!(context.text(link), "status" | "code") {
                     let (arguments, _) = arguments_of(receiver);
                     status = arguments
@@ -375,7 +373,7 @@ fn javascript_response<'tree>(
 /// framework (`Response(…, status=…)`) and Flask (`jsonify(…)`, `make_response(…, 500)`,
 /// `abort(500, …)`), each resolved through the file's imports.
 fn python_response<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Response<'tree>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     let (module, name) = imported_name(function, context)?;
     let root = module.split('.').next().unwrap_or("");
     let (positional, keywords) = arguments_of(call);
@@ -506,7 +504,7 @@ fn flask_tuple<'tree>(
     let is_text = match payload.kind() {
         "dictionary" | "string" | "binary_operator" => true,
         "call" => payload
-            .child_by_field_name("function")
+            .field("function")
             .is_some_and(|function| TEXT_OF.contains(&context.text(function))),
         _ => false,
     };
@@ -535,15 +533,15 @@ fn exception_detail<'tree>(payload: Node<'tree>, context: &RuleContext<'_>) -> O
             "call_expression" | "call" => text_of_call(node, context),
             "template_substitution" | "interpolation" => node.named_child(0).map(unwrap),
             "binary_operator" => node
-                .child_by_field_name("operator")
+                .field("operator")
                 .filter(|operator| context.text(*operator) == "%")
-                .and_then(|_| node.child_by_field_name("right")),
+                .and_then(|_| node.field("right")),
             _ => None,
         };
         if let Some(exception) = exception {
             let is_stack = node.kind() == "member_expression"
                 && node
-                    .child_by_field_name("property")
+                    .field("property")
                     .is_some_and(|property| context.text(property) == "stack")
                 && names_an_error(exception, context);
             let is_trace = is_stack || is_traceback_call(node, context);
@@ -575,7 +573,7 @@ fn names_an_error(node: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// What a call turns into text: `String(e)`, `str(e)`, `repr(e)`, `e.toString()`,
 /// `"{}".format(e)`; a `traceback.format_exc()` call is itself.
 fn text_of_call<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Node<'tree>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     if is_traceback_call(call, context) {
         return Some(call);
     }
@@ -598,7 +596,7 @@ fn is_traceback_call(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     if node.kind() != "call" {
         return false;
     }
-    let Some(function) = node.child_by_field_name("function") else {
+    let Some(function) = node.field("function") else {
         return false;
     };
     let Some((module, name)) = imported_name(function, context) else {
@@ -640,7 +638,7 @@ fn is_caught_exception(exception: Node<'_>, usage: Node<'_>, context: &RuleConte
         }
         let binds = match parent.kind() {
             "catch_clause" => parent
-                .child_by_field_name("parameter")
+                .field("parameter")
                 .is_some_and(|parameter| context.text(parameter) == name),
             "except_clause" => {
                 if let Some(types) = caught_as(parent, name, context) {
@@ -670,13 +668,13 @@ fn caught_as<'tree>(
         .children_by_field_name("value", &mut cursor)
         .collect();
     if clause
-        .child_by_field_name("alias")
+        .field("alias")
         .is_some_and(|alias| context.text(alias) == name)
     {
         return Some(values);
     }
     let pattern = values.iter().find(|value| value.kind() == "as_pattern")?;
-    let alias = pattern.child_by_field_name("alias")?;
+    let alias = pattern.field("alias")?;
     (context.text(alias) == name).then(|| pattern.named_child(0).into_iter().collect())
 }
 
@@ -707,19 +705,13 @@ fn narrows(parent: Node<'_>, child: Node<'_>, name: &str, context: &RuleContext<
         return true;
     }
     let (condition, taken) = match parent.kind() {
-        "if_statement" => (
-            parent.child_by_field_name("condition"),
-            parent.child_by_field_name("consequence"),
-        ),
+        "if_statement" => (parent.field("condition"), parent.field("consequence")),
         "ternary_expression" | "conditional_expression" => {
             if parent.kind() == "conditional_expression" {
                 // Python's `a if condition else b`.
                 (parent.named_child(1), parent.named_child(0))
             } else {
-                (
-                    parent.child_by_field_name("condition"),
-                    parent.child_by_field_name("consequence"),
-                )
+                (parent.field("condition"), parent.field("consequence"))
             }
         }
         _ => return false,
@@ -758,7 +750,7 @@ fn is_environment_branch(branch: Node<'_>, child: Node<'_>, context: &RuleContex
     let condition = if branch.kind() == "conditional_expression" {
         branch.named_child(1)
     } else {
-        branch.child_by_field_name("condition")
+        branch.field("condition")
     };
     let Some(condition) = condition.filter(|condition| condition.id() != child.id()) else {
         return false;
@@ -781,14 +773,12 @@ fn condition_narrows(condition: Node<'_>, name: &str, context: &RuleContext<'_>)
     backlint_engine::syntax::preorder(condition).any(|node| match node.kind() {
         "binary_expression" => {
             let operator = node
-                .child_by_field_name("operator")
+                .field("operator")
                 .map_or("", |operator| context.text(operator));
             let left = node
-                .child_by_field_name("left")
+                .field("left")
                 .map_or("", |left| context.text(unwrap(left)));
-            let right = node
-                .child_by_field_name("right")
-                .map_or("", |right| context.text(right));
+            let right = node.field("right").map_or("", |right| context.text(right));
             match operator {
                 "instanceof" => left == name && !GENERIC_EXCEPTIONS.contains(&right),
                 "===" | "==" => {
@@ -804,10 +794,10 @@ fn condition_narrows(condition: Node<'_>, name: &str, context: &RuleContext<'_>)
         }
         "call_expression" | "call" => {
             let callee = node
-                .child_by_field_name("function")
+                .field("function")
                 .map_or("", |function| context.text(function));
             let arguments = node
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .map_or("", |arguments| context.text(arguments));
             let callee_name = callee.rsplit('.').next().unwrap_or(callee);
             let mentions = arguments
@@ -838,7 +828,7 @@ fn condition_narrows(condition: Node<'_>, name: &str, context: &RuleContext<'_>)
 
 /// `(err, req, res, next) => …`: Express calls a four-parameter middleware with an error.
 fn is_error_handler_parameter(function: Node<'_>, name: &str, context: &RuleContext<'_>) -> bool {
-    let Some(parameters) = function.child_by_field_name("parameters") else {
+    let Some(parameters) = function.field("parameters") else {
         return false;
     };
     let mut cursor = parameters.walk();
@@ -846,9 +836,7 @@ fn is_error_handler_parameter(function: Node<'_>, name: &str, context: &RuleCont
         .named_children(&mut cursor)
         .filter(|parameter| parameter.kind() != "comment")
         .map(|parameter| {
-            let pattern = parameter
-                .child_by_field_name("pattern")
-                .unwrap_or(parameter);
+            let pattern = parameter.field("pattern").unwrap_or(parameter);
             context.text(pattern)
         })
         .collect();

@@ -2,6 +2,7 @@
 //! shape) or by the name they are given (`password = "…"`).
 
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::{Language, Level};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -217,7 +218,7 @@ fn named_value<'tree>(
         "required_parameter" | "optional_parameter" => (field("pattern")?, field("value")?),
         "binary_expression" | "comparison_operator" => {
             let operator = node
-                .child_by_field_name("operator")
+                .field("operator")
                 .map(|operator| context.text(operator).to_owned());
             let is_equality = match node.kind() {
                 "binary_expression" => {
@@ -234,12 +235,8 @@ fn named_value<'tree>(
             if !is_equality {
                 return None;
             }
-            let left = node
-                .child_by_field_name("left")
-                .or_else(|| node.named_child(0))?;
-            let right = node
-                .child_by_field_name("right")
-                .or_else(|| node.named_child(1))?;
+            let left = node.field("left").or_else(|| node.named_child(0))?;
+            let right = node.field("right").or_else(|| node.named_child(1))?;
             if is_string(left) {
                 (right, left)
             } else {
@@ -259,12 +256,8 @@ fn named_value<'tree>(
         | "private_property_identifier"
         | "shorthand_property_identifier"
         | "string" => context.text(name_node).to_owned(),
-        "member_expression" => context
-            .text(name_node.child_by_field_name("property")?)
-            .to_owned(),
-        "attribute" => context
-            .text(name_node.child_by_field_name("attribute")?)
-            .to_owned(),
+        "member_expression" => context.text(name_node.field("property")?).to_owned(),
+        "attribute" => context.text(name_node.field("attribute")?).to_owned(),
         _ => return None,
     };
     Some((name, value))
@@ -297,10 +290,10 @@ fn is_inside_sample_data(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let mut ancestor = node.parent();
     while let Some(current) = ancestor {
         let name = match current.kind() {
-            "variable_declarator" | "assignment" => current
-                .child_by_field_name("name")
-                .or_else(|| current.child_by_field_name("left")),
-            "pair" => current.child_by_field_name("key"),
+            "variable_declarator" | "assignment" => {
+                current.field("name").or_else(|| current.field("left"))
+            }
+            "pair" => current.field("key"),
             "object"
             | "array"
             | "dictionary"
@@ -337,8 +330,8 @@ fn is_sample_text(string: Node<'_>, context: &RuleContext<'_>) -> bool {
         return false;
     };
     let name = match parent.kind() {
-        "pair" => parent.child_by_field_name("key"),
-        "keyword_argument" => parent.child_by_field_name("name"),
+        "pair" => parent.field("key"),
+        "keyword_argument" => parent.field("name"),
         "jsx_attribute" => parent.named_child(0),
         _ => None,
     };

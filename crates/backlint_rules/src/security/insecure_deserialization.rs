@@ -3,6 +3,7 @@
 //! node-serialize's `unserialize`).
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -137,11 +138,8 @@ impl Rule for InsecureDeserialization {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let callee = node
-            .child_by_field_name("function")
-            .or_else(|| node.child_by_field_name("constructor"));
-        let (Some(callee), Some(arguments)) = (callee, node.child_by_field_name("arguments"))
-        else {
+        let callee = node.field("function").or_else(|| node.field("constructor"));
+        let (Some(callee), Some(arguments)) = (callee, node.field("arguments")) else {
             return;
         };
         let Some(message) = finding(callee, arguments, context) else {
@@ -233,7 +231,7 @@ fn first_argument(arguments: Node<'_>) -> Option<Node<'_>> {
 fn is_round_trip(data: Node<'_>, context: &RuleContext<'_>) -> bool {
     data.kind() == "call"
         && data
-            .child_by_field_name("function")
+            .field("function")
             .and_then(|function| qualified_name(function, context))
             .is_some_and(|name| name.ends_with(".dumps") || name.ends_with(".dump"))
 }
@@ -306,9 +304,9 @@ fn has_safe_yaml_loader(arguments: Node<'_>, context: &RuleContext<'_>) -> bool 
         .enumerate()
         .find_map(|(index, argument)| {
             if argument.kind() == "keyword_argument" {
-                let name = argument.child_by_field_name("name")?;
+                let name = argument.field("name")?;
                 (context.text(name) == "Loader")
-                    .then(|| argument.child_by_field_name("value"))
+                    .then(|| argument.field("value"))
                     .flatten()
             } else {
                 (index == 1).then_some(argument)

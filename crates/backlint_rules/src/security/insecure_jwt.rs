@@ -3,7 +3,7 @@
 //! `ignoreExpiration: true`).
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -152,7 +152,7 @@ impl Rule for InsecureJwt {
 
 /// `jwt.decode(token)` whose claims are then trusted, in a function that verifies nothing.
 fn check_js_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return;
     };
     let Some(name) = qualified_name(callee, context) else {
@@ -194,7 +194,7 @@ fn trusted_use(call: Node<'_>, function: Node<'_>, context: &RuleContext<'_>) ->
     let parent = value.parent()?;
     match parent.kind() {
         "assignment_expression" => {
-            let target = parent.child_by_field_name("left")?;
+            let target = parent.field("left")?;
             is_caller(target, context).then(|| compact(context.text(parent)))
         }
         // `return jwt.decode(token)`, `(token) => decodeJwt(token)`
@@ -206,13 +206,13 @@ fn trusted_use(call: Node<'_>, function: Node<'_>, context: &RuleContext<'_>) ->
                 .then(|| format!("return {}", compact(context.text(value))))
         }
         "member_expression" => {
-            let property = parent.child_by_field_name("property")?;
+            let property = parent.field("property")?;
             IDENTITY_CLAIMS
                 .contains(&context.text(property))
                 .then(|| compact(context.text(parent)))
         }
         "variable_declarator" => {
-            let bound = parent.child_by_field_name("name")?;
+            let bound = parent.field("name")?;
             match bound.kind() {
                 "identifier" => variable_use(context.text(bound), parent, function, context),
                 "object_pattern" => {
@@ -221,7 +221,7 @@ fn trusted_use(call: Node<'_>, function: Node<'_>, context: &RuleContext<'_>) ->
                     claims
                         .into_iter()
                         .find(|claim| {
-                            let key = claim.child_by_field_name("key").unwrap_or(*claim);
+                            let key = claim.field("key").unwrap_or(*claim);
                             IDENTITY_CLAIMS.contains(&context.text(key))
                         })
                         .map(|claim| format!("{{ {} }}", context.text(claim)))
@@ -251,13 +251,14 @@ fn variable_use(
                         && IDENTITY_CLAIMS.contains(&context.text(property)))
                     .then(|| compact(context.text(node)))
                 }),
-                "assignment_expression" => node
-                    .child_by_field_name("left")
-                    .zip(node.child_by_field_name("right"))
-                    .and_then(|(target, value)| {
-                        (context.text(value) == variable && is_caller(target, context))
-                            .then(|| compact(context.text(node)))
-                    }),
+                "assignment_expression" => {
+                    node.field("left")
+                        .zip(node.field("right"))
+                        .and_then(|(target, value)| {
+                            (context.text(value) == variable && is_caller(target, context))
+                                .then(|| compact(context.text(node)))
+                        })
+                }
                 _ => None,
             };
             if let Some(shown) = shown {
@@ -277,7 +278,7 @@ fn variable_use(
 fn is_caller(target: Node<'_>, context: &RuleContext<'_>) -> bool {
     target.kind() == "member_expression"
         && target
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|property| CALLER_PROPERTIES.contains(&context.text(property)))
 }
 
@@ -285,11 +286,11 @@ fn function_name<'context>(
     function: Node<'_>,
     context: &'context RuleContext<'_>,
 ) -> Option<&'context str> {
-    let name = function.child_by_field_name("name").or_else(|| {
+    let name = function.field("name").or_else(|| {
         // `const getUser = (token) => …`
         let declarator = function.parent()?;
         (declarator.kind() == "variable_declarator")
-            .then(|| declarator.child_by_field_name("name"))
+            .then(|| declarator.field("name"))
             .flatten()
     })?;
     Some(context.text(name))
@@ -297,10 +298,7 @@ fn function_name<'context>(
 
 /// `algorithms: ["none"]` and `ignoreExpiration: true` in the options of a JWT call.
 fn check_js_option(pair: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(key), Some(value)) = (
-        pair.child_by_field_name("key"),
-        pair.child_by_field_name("value"),
-    ) else {
+    let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
         return;
     };
     match context.text(key).trim_matches(['"', '\'']) {
@@ -344,10 +342,7 @@ fn lists_none(value: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// `verify=False`, and `options={"verify_exp": False}`, unless the same function decodes the
 /// token again with the checks (reading the unverified claims to find the key).
 fn check_python_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+    let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments")) else {
         return;
     };
     let is_jwt_decode = qualified_name(callee, context).is_some_and(|name| {
@@ -363,10 +358,7 @@ fn check_python_decode(call: Node<'_>, context: &mut RuleContext<'_>) {
         .filter(|argument| argument.kind() == "keyword_argument")
         .collect();
     for keyword in keywords {
-        let (Some(name), Some(value)) = (
-            keyword.child_by_field_name("name"),
-            keyword.child_by_field_name("value"),
-        ) else {
+        let (Some(name), Some(value)) = (keyword.field("name"), keyword.field("value")) else {
             continue;
         };
         let (reported, message) = match context.text(name) {
@@ -410,12 +402,12 @@ fn python_claims_trusted(call: Node<'_>, context: &RuleContext<'_>) -> bool {
         }),
         "subscript" => python_claim_key(parent, context),
         "assignment" => {
-            let Some(target) = parent.child_by_field_name("left") else {
+            let Some(target) = parent.field("left") else {
                 return false;
             };
             if target.kind() == "attribute" {
                 return target
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|attribute| CALLER_PROPERTIES.contains(&context.text(attribute)));
             }
             let variable = context.text(target);
@@ -424,12 +416,12 @@ fn python_claims_trusted(call: Node<'_>, context: &RuleContext<'_>) -> bool {
                 let reads_claim = node.start_byte() > parent.end_byte()
                     && match node.kind() {
                         "subscript" => {
-                            node.child_by_field_name("value")
+                            node.field("value")
                                 .is_some_and(|object| context.text(object) == variable)
                                 && python_claim_key(node, context)
                         }
                         "call" => {
-                            node.child_by_field_name("function").is_some_and(|callee| {
+                            node.field("function").is_some_and(|callee| {
                                 context.text(callee) == format!("{variable}.get")
                             }) && python_claim_key(node, context)
                         }
@@ -450,9 +442,9 @@ fn python_claims_trusted(call: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// Whether a subscript or a `.get(…)` call reads an identity claim by its string key.
 fn python_claim_key(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let key = match node.kind() {
-        "subscript" => node.child_by_field_name("subscript"),
+        "subscript" => node.field("subscript"),
         _ => node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .and_then(|arguments| arguments.named_child(0)),
     };
     key.and_then(|key| string_content(key, context))
@@ -471,8 +463,8 @@ fn switched_off_check<'tree>(
     let mut cursor = options.walk();
     let entries: Vec<Node<'tree>> = options.named_children(&mut cursor).collect();
     entries.into_iter().find_map(|entry| {
-        let key = string_content(entry.child_by_field_name("key")?, context)?;
-        let value = entry.child_by_field_name("value")?;
+        let key = string_content(entry.field("key")?, context)?;
+        let value = entry.field("value")?;
         if value.kind() != "false" {
             return None;
         }
@@ -494,7 +486,7 @@ fn decodes_again(call: Node<'_>, callee: Node<'_>, context: &RuleContext<'_>) ->
         if node.kind() == "call"
             && node.id() != call.id()
             && node
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|other| context.text(other) == callee_text)
         {
             return true;
@@ -507,10 +499,7 @@ fn decodes_again(call: Node<'_>, callee: Node<'_>, context: &RuleContext<'_>) ->
 
 /// `algorithms=["none"]` given to a Python JWT call.
 fn check_python_algorithms(keyword: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(name), Some(value)) = (
-        keyword.child_by_field_name("name"),
-        keyword.child_by_field_name("value"),
-    ) else {
+    let (Some(name), Some(value)) = (keyword.field("name"), keyword.field("value")) else {
         return;
     };
     if context.text(name) == "algorithms" && lists_none(value, context) {

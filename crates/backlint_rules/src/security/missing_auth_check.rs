@@ -4,7 +4,7 @@
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -233,7 +233,7 @@ fn protected_action<'tree>(
         if call.writes() {
             return Some((node, "writes to the database"));
         }
-        let arguments = node.child_by_field_name("arguments")?;
+        let arguments = node.field("arguments")?;
         let reads_by_id = mentions(context.text(arguments), &ids);
         reads_by_id.then_some((node, "reads a record by an id from the request"))
     })
@@ -255,7 +255,7 @@ fn id_parameters(handler: &Handler, function: Node<'_>, context: &RuleContext<'_
         names.push("params".to_owned());
         names.push("query.id".to_owned());
     }
-    let Some(parameters) = function.child_by_field_name("parameters") else {
+    let Some(parameters) = function.field("parameters") else {
         return names;
     };
     for parameter in preorder(parameters) {

@@ -3,6 +3,7 @@
 
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -142,10 +143,7 @@ impl Rule for MissingRateLimit {
             return;
         }
         let message = missing_rate_limit_message(&handler.name, purpose);
-        let Some(name) = node
-            .child_by_field_name("name")
-            .or_else(|| node.child_by_field_name("parameters"))
-        else {
+        let Some(name) = node.field("name").or_else(|| node.field("parameters")) else {
             context.report(node, message);
             return;
         };

@@ -2,6 +2,7 @@
 //! cookies (any origin, or the request's own origin, together with credentials).
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::{Language, Level};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -172,9 +173,9 @@ fn object_property<'tree>(
     let mut cursor = object.walk();
     let pairs: Vec<Node<'tree>> = object.named_children(&mut cursor).collect();
     pairs.into_iter().find_map(|pair| {
-        let name = pair.child_by_field_name("key")?;
+        let name = pair.field("key")?;
         (pair.kind() == "pair" && context.text(name).trim_matches(['"', '\'']) == key)
-            .then(|| pair.child_by_field_name("value"))
+            .then(|| pair.field("value"))
             .flatten()
     })
 }
@@ -188,13 +189,10 @@ fn is_cors_options(object: Node<'_>, context: &RuleContext<'_>) -> bool {
     };
     match parent.kind() {
         "pair" => parent
-            .child_by_field_name("key")
+            .field("key")
             .is_some_and(|key| context.text(key).trim_matches(['"', '\'']) == "cors"),
         "arguments" => {
-            let Some(callee) = parent
-                .parent()
-                .and_then(|call| call.child_by_field_name("function"))
-            else {
+            let Some(callee) = parent.parent().and_then(|call| call.field("function")) else {
                 return false;
             };
             let mut cursor = parent.walk();
@@ -224,7 +222,7 @@ fn is_cors_function(expression: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// `res.setHeader("Access-Control-Allow-Origin", value)`, `res.header(…)`,
 /// `headers.set(…)`, `c.header(…)`.
 fn check_header_call(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return;
     };
     let mut cursor = arguments.walk();
@@ -239,10 +237,7 @@ fn check_header_call(call: Node<'_>, context: &mut RuleContext<'_>) {
 
 /// `{ "Access-Control-Allow-Origin": value }` in a headers object.
 fn check_header_pair(pair: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(key), Some(value)) = (
-        pair.child_by_field_name("key"),
-        pair.child_by_field_name("value"),
-    ) else {
+    let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
         return;
     };
     if is_allow_origin(key, context) {
@@ -324,10 +319,7 @@ fn is_string(node: Node<'_>, expected: &str, context: &RuleContext<'_>) -> bool 
 /// `Middleware(CORSMiddleware, …)`), and Flask-CORS's `CORS(app, supports_credentials=True)`
 /// without `origins`.
 fn check_python_call(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let (Some(callee), Some(arguments)) = (
-        call.child_by_field_name("function"),
-        call.child_by_field_name("arguments"),
-    ) else {
+    let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments")) else {
         return;
     };
     let mut cursor = arguments.walk();
@@ -336,9 +328,9 @@ fn check_python_call(call: Node<'_>, context: &mut RuleContext<'_>) {
         all.iter().find_map(|argument| {
             (argument.kind() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|key| context.text(key) == name))
-            .then(|| argument.child_by_field_name("value"))
+            .then(|| argument.field("value"))
             .flatten()
         })
     };
@@ -389,8 +381,8 @@ fn module_setting<'tree>(
     assignment: Node<'tree>,
     context: &RuleContext<'_>,
 ) -> Option<(Node<'tree>, Node<'tree>)> {
-    let target = assignment.child_by_field_name("left")?;
-    let value = assignment.child_by_field_name("right")?;
+    let target = assignment.field("left")?;
+    let value = assignment.field("right")?;
     if target.kind() != "identifier" {
         return None;
     }
@@ -399,7 +391,7 @@ fn module_setting<'tree>(
         match current.kind() {
             "expression_statement" | "block" | "else_clause" => {}
             "if_statement" | "elif_clause" => {
-                let condition = current.child_by_field_name("condition")?;
+                let condition = current.field("condition")?;
                 let condition = context.text(condition).to_lowercase();
                 if ["debug", "dev", "local", "test"]
                     .iter()
@@ -440,10 +432,8 @@ impl PermissiveCors {
     /// `app.use(cors())`: every origin allowed, reported where the server also keeps sessions or
     /// sets cookies.
     fn check_open_cors_call(&self, call: Node<'_>, context: &mut RuleContext<'_>) {
-        let (Some(callee), Some(arguments)) = (
-            call.child_by_field_name("function"),
-            call.child_by_field_name("arguments"),
-        ) else {
+        let (Some(callee), Some(arguments)) = (call.field("function"), call.field("arguments"))
+        else {
             return;
         };
         if arguments.named_child_count() > 0 || !is_cors_function(callee, context) {
@@ -464,15 +454,13 @@ impl PermissiveCors {
     /// `CORS_ORIGIN_ALLOW_ALL`) in a settings module, and `response["Access-Control-Allow-Origin"]
     /// = …` anywhere.
     fn check_python_assignment(&self, assignment: Node<'_>, context: &mut RuleContext<'_>) {
-        let (Some(target), Some(value)) = (
-            assignment.child_by_field_name("left"),
-            assignment.child_by_field_name("right"),
-        ) else {
+        let (Some(target), Some(value)) = (assignment.field("left"), assignment.field("right"))
+        else {
             return;
         };
         if target.kind() == "subscript" {
             let is_header = target
-                .child_by_field_name("subscript")
+                .field("subscript")
                 .is_some_and(|key| is_allow_origin(key, context));
             if is_header {
                 check_allow_origin_value(value, assignment, context);

@@ -3,7 +3,7 @@
 
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -179,13 +179,13 @@ impl Rule for SensitiveDataLogged {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.field("function") else {
             return;
         };
         if !is_logging_call(callee, context) {
             return;
         }
-        let Some(arguments) = node.child_by_field_name("arguments") else {
+        let Some(arguments) = node.field("arguments") else {
             return;
         };
         let Some((value, whole_request)) = first_sensitive_value(arguments, context) else {
@@ -207,10 +207,10 @@ fn is_logging_call(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
         "identifier" => context.text(callee) == "print",
         "member_expression" | "attribute" => {
             let (Some(object), Some(method)) = (
-                callee.child_by_field_name("object"),
+                callee.field("object"),
                 callee
-                    .child_by_field_name("property")
-                    .or_else(|| callee.child_by_field_name("attribute")),
+                    .field("property")
+                    .or_else(|| callee.field("attribute")),
             ) else {
                 return false;
             };
@@ -220,8 +220,8 @@ fn is_logging_call(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
             let object_name = match object.kind() {
                 "identifier" => context.text(object),
                 "member_expression" | "attribute" => object
-                    .child_by_field_name("property")
-                    .or_else(|| object.child_by_field_name("attribute"))
+                    .field("property")
+                    .or_else(|| object.field("attribute"))
                     .map_or("", |property| context.text(property)),
                 _ => return false,
             };
@@ -277,14 +277,14 @@ fn first_sensitive_value<'tree>(
             }
             "call_expression" | "call" => {
                 let callee = node
-                    .child_by_field_name("function")
+                    .field("function")
                     .map_or("", |callee| context.text(callee));
                 if TRANSPARENT_CALLS.contains(&callee) {
-                    pending.extend(node.child_by_field_name("arguments"));
+                    pending.extend(node.field("arguments"));
                 }
             }
-            "pair" => pending.extend(node.child_by_field_name("value")),
-            "keyword_argument" => pending.extend(node.child_by_field_name("value")),
+            "pair" => pending.extend(node.field("value")),
+            "keyword_argument" => pending.extend(node.field("value")),
             "unary_expression"
             | "not_operator"
             | "typeof_expression"
@@ -319,10 +319,8 @@ fn holds_something_else(value: Node<'_>, context: &RuleContext<'_>) -> bool {
                 || is_python && is_session_call_with(node, text, context)
         }
         "attribute" if is_python => {
-            let (Some(object), Some(attribute)) = (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("attribute"),
-            ) else {
+            let (Some(object), Some(attribute)) = (node.field("object"), node.field("attribute"))
+            else {
                 return false;
             };
             context.text(object) == text && !STRING_METHODS.contains(&context.text(attribute))
@@ -335,7 +333,7 @@ fn holds_something_else(value: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// `` `transaction ${transaction.token}` ``. The value is then the owner's public identifier
 /// (many schemas call a UUID key `token`), not a credential.
 fn identifies_its_owner(value: Node<'_>, arguments: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(owner) = value.child_by_field_name("object") else {
+    let Some(owner) = value.field("object") else {
         return false;
     };
     let owner_text = context.text(owner);
@@ -392,12 +390,12 @@ fn message_before<'source>(
 
 /// `getSecret(schema, key)` with `key` among the arguments.
 fn is_secret_lookup_with(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return false;
     };
     let name = match callee.kind() {
-        "member_expression" => callee.child_by_field_name("property"),
-        "attribute" => callee.child_by_field_name("attribute"),
+        "member_expression" => callee.field("property"),
+        "attribute" => callee.field("attribute"),
         _ => Some(callee),
     };
     let parts = name.map_or_else(Vec::new, |name| word_parts(context.text(name)));
@@ -412,13 +410,10 @@ fn is_secret_lookup_with(call: Node<'_>, argument: &str, context: &RuleContext<'
 
 /// `db.session.delete(token)`, `session.add(token)`: an ORM instance.
 fn is_session_call_with(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return false;
     };
-    let (Some(object), Some(method)) = (
-        callee.child_by_field_name("object"),
-        callee.child_by_field_name("attribute"),
-    ) else {
+    let (Some(object), Some(method)) = (callee.field("object"), callee.field("attribute")) else {
         return false;
     };
     context.text(object).ends_with("session")
@@ -430,7 +425,7 @@ fn is_session_call_with(call: Node<'_>, argument: &str, context: &RuleContext<'_
 }
 
 fn has_argument(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bool {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return false;
     };
     let mut cursor = arguments.walk();
@@ -445,10 +440,10 @@ fn has_argument(call: Node<'_>, argument: &str, context: &RuleContext<'_>) -> bo
 /// through a redacting method.
 fn accessed_name(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
     let property = match node.kind() {
-        "member_expression" => node.child_by_field_name("property")?,
-        "attribute" => node.child_by_field_name("attribute")?,
-        "subscript_expression" => node.child_by_field_name("index")?,
-        _ => node.child_by_field_name("subscript")?,
+        "member_expression" => node.field("property")?,
+        "attribute" => node.field("attribute")?,
+        "subscript_expression" => node.field("index")?,
+        _ => node.field("subscript")?,
     };
     let name = context
         .text(property)
@@ -463,9 +458,8 @@ fn accessed_name(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
 /// `req.body`, `req.headers`, `request.headers`, `ctx.request.body` as a whole.
 fn is_whole_request_part(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let (Some(object), Some(property)) = (
-        node.child_by_field_name("object"),
-        node.child_by_field_name("property")
-            .or_else(|| node.child_by_field_name("attribute")),
+        node.field("object"),
+        node.field("property").or_else(|| node.field("attribute")),
     ) else {
         return false;
     };

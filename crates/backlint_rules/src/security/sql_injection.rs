@@ -3,7 +3,7 @@
 
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::preorder;
+use backlint_engine::syntax::{preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -106,10 +106,10 @@ impl Rule for SqlInjection {
     }
 
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.field("function") else {
             return;
         };
-        let Some(arguments) = node.child_by_field_name("arguments") else {
+        let Some(arguments) = node.field("arguments") else {
             return;
         };
         // A tagged template (`prisma.$queryRaw\`…${id}\``, `sql\`…\``) sends values as parameters.
@@ -178,8 +178,8 @@ fn is_quoted_in_sql(value: Node<'_>, context: &RuleContext<'_>) -> bool {
 fn called_name<'source>(callee: Node<'_>, context: &RuleContext<'source>) -> Option<&'source str> {
     let name = match callee.kind() {
         "identifier" => callee,
-        "member_expression" => callee.child_by_field_name("property")?,
-        "attribute" => callee.child_by_field_name("attribute")?,
+        "member_expression" => callee.field("property")?,
+        "attribute" => callee.field("attribute")?,
         _ => return None,
     };
     Some(&context.source.text()[name.byte_range()])
@@ -188,7 +188,7 @@ fn called_name<'source>(callee: Node<'_>, context: &RuleContext<'source>) -> Opt
 /// `knex.raw`, `db.raw`, `Prisma.raw`, `trx.raw`: the objects whose `raw` takes SQL.
 fn is_raw_sql_object(callee: Node<'_>, context: &RuleContext<'_>) -> bool {
     let object = callee
-        .child_by_field_name("object")
+        .field("object")
         .map_or("", |object| context.text(object));
     let last = object.rsplit('.').next().unwrap_or(object);
     matches!(
@@ -315,10 +315,10 @@ fn pasted_values<'tree>(
         }
         "binary_expression" | "binary_operator" => {
             let operator = expression
-                .child_by_field_name("operator")
+                .field("operator")
                 .map_or("", |operator| context.text(operator));
-            let left = expression.child_by_field_name("left")?;
-            let right = expression.child_by_field_name("right")?;
+            let left = expression.field("left")?;
+            let right = expression.field("right")?;
             match operator {
                 // `"SELECT … " + id`
                 "+" => {
@@ -375,11 +375,11 @@ fn pasted_values<'tree>(
         }
         // "SELECT … {}".format(id), "… [{table}] …".format(table=name)
         "call" => {
-            let function = expression.child_by_field_name("function")?;
-            let format = function.child_by_field_name("object")?;
+            let function = expression.field("function")?;
+            let format = function.field("object")?;
             let is_format = function.kind() == "attribute"
                 && function
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|method| context.text(method) == "format")
                 && format.kind() == "string";
             if !is_format {
@@ -387,7 +387,7 @@ fn pasted_values<'tree>(
             }
             let text = context.text(format);
             let placeholders = format_placeholders(text);
-            let arguments = expression.child_by_field_name("arguments")?;
+            let arguments = expression.field("arguments")?;
             let mut cursor = arguments.walk();
             let mut position = 0;
             let pasted = arguments
@@ -395,11 +395,8 @@ fn pasted_values<'tree>(
                 .filter(|argument| argument.kind() != "comment")
                 .filter_map(|argument| {
                     let (field, value) = if argument.kind() == "keyword_argument" {
-                        let name = argument.child_by_field_name("name")?;
-                        (
-                            context.text(name).to_owned(),
-                            argument.child_by_field_name("value")?,
-                        )
+                        let name = argument.field("name")?;
+                        (context.text(name).to_owned(), argument.field("value")?)
                     } else {
                         position += 1;
                         ((position - 1).to_string(), argument)
@@ -449,13 +446,10 @@ fn collect_operands<'tree>(
 ) {
     let is_plus = matches!(node.kind(), "binary_expression" | "binary_operator")
         && node
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|operator| context.text(operator) == "+");
     if is_plus {
-        if let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) {
+        if let (Some(left), Some(right)) = (node.field("left"), node.field("right")) {
             collect_operands(left, operands, context);
             collect_operands(right, operands, context);
         }
@@ -531,7 +525,7 @@ const IDENTIFIER_WORDS: &[&str] = &[
 /// Calls that quote or escape what they return (`connection.ops.quote_name(…)`,
 /// `escapeIdentifier(…)`, psycopg's `sql.Identifier(…)`).
 fn is_quoting_call(value: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(function) = value.child_by_field_name("function") else {
+    let Some(function) = value.field("function") else {
         return false;
     };
     let name = context.text(function).to_lowercase();
@@ -565,7 +559,7 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool
         }
         // `+expire`, `Number(x)`: numbers cannot carry SQL.
         "unary_expression" => value
-            .child_by_field_name("operator")
+            .field("operator")
             .is_some_and(|operator| matches!(context.text(operator), "+" | "-")),
         "number" | "integer" | "float" | "true" | "false" | "none" | "null" | "undefined" => true,
         "string" => {
@@ -582,9 +576,7 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool
         }
         "member_expression" | "attribute" => {
             // `Tables.USERS`, `this.TABLE`, `settings.DB_TABLE`
-            let property = value
-                .child_by_field_name("property")
-                .or_else(|| value.child_by_field_name("attribute"));
+            let property = value.field("property").or_else(|| value.field("attribute"));
             let constant_property = property.is_some_and(|property| {
                 is_constant(property, context, depth) || is_constant_name(context.text(property))
             });
@@ -597,28 +589,27 @@ fn is_constant(value: Node<'_>, context: &RuleContext<'_>, depth: usize) -> bool
 
 /// `int(x)`, `Number(x)`, `parseInt(x)`, `len(x)`: numbers cannot carry SQL.
 fn is_numeric_cast(call: Node<'_>, context: &RuleContext<'_>) -> bool {
-    call.child_by_field_name("function")
-        .is_some_and(|function| {
-            matches!(
-                context.text(function),
-                "int"
-                    | "float"
-                    | "bool"
-                    | "len"
-                    | "abs"
-                    | "round"
-                    | "Number"
-                    | "Boolean"
-                    | "parseInt"
-                    | "parseFloat"
-                    | "Math.floor"
-                    | "Math.ceil"
-                    | "Math.round"
-                    | "Math.trunc"
-                    | "Math.min"
-                    | "Math.max"
-            )
-        })
+    call.field("function").is_some_and(|function| {
+        matches!(
+            context.text(function),
+            "int"
+                | "float"
+                | "bool"
+                | "len"
+                | "abs"
+                | "round"
+                | "Number"
+                | "Boolean"
+                | "parseInt"
+                | "parseFloat"
+                | "Math.floor"
+                | "Math.ceil"
+                | "Math.round"
+                | "Math.trunc"
+                | "Math.min"
+                | "Math.max"
+        )
+    })
 }
 
 /// A join of constants or quoted names: `" AND ".join(["a = 1", "b = 2"])`,
@@ -632,15 +623,15 @@ fn is_constant_join(call: Node<'_>, context: &RuleContext<'_>, depth: usize) -> 
 /// What a `.join()` call joins: `sep.join(pieces)` in Python, `pieces.join(sep)` in
 /// JavaScript. `None` for other calls.
 fn joined_pieces<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<Node<'tree>> {
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     let method = function
-        .child_by_field_name("attribute")
-        .or_else(|| function.child_by_field_name("property"))?;
+        .field("attribute")
+        .or_else(|| function.field("property"))?;
     if context.text(method) != "join" {
         return None;
     }
     if context.grammar == Grammar::Python {
-        let arguments = call.child_by_field_name("arguments")?;
+        let arguments = call.field("arguments")?;
         // `sep.join(x for x in xs)` puts the generator itself in the arguments' place.
         if arguments.kind() == "generator_expression" {
             Some(arguments)
@@ -648,7 +639,7 @@ fn joined_pieces<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Option<
             arguments.named_child(0)
         }
     } else {
-        function.child_by_field_name("object")
+        function.field("object")
     }
 }
 
@@ -663,21 +654,19 @@ fn holds_constant_pieces(pieces: Node<'_>, context: &RuleContext<'_>, depth: usi
             all_safe
         }
         "generator_expression" | "list_comprehension" => pieces
-            .child_by_field_name("body")
+            .field("body")
             .is_some_and(|body| is_safe_piece(body, context, depth)),
         "call_expression" => {
-            let mapped = pieces
-                .child_by_field_name("function")
-                .is_some_and(|function| {
-                    function
-                        .child_by_field_name("property")
-                        .is_some_and(|method| context.text(method) == "map")
-                });
+            let mapped = pieces.field("function").is_some_and(|function| {
+                function
+                    .field("property")
+                    .is_some_and(|method| context.text(method) == "map")
+            });
             let callback = pieces
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|arguments| arguments.named_child(0))
                 .filter(|callback| callback.kind() == "arrow_function")
-                .and_then(|callback| callback.child_by_field_name("body"));
+                .and_then(|callback| callback.field("body"));
             mapped && callback.is_some_and(|body| is_safe_piece(body, context, depth))
         }
         "identifier" => {
@@ -686,16 +675,16 @@ fn holds_constant_pieces(pieces: Node<'_>, context: &RuleContext<'_>, depth: usi
             };
             let name = context.text(pieces);
             let added_safely = preorder(enclosing_function(pieces)).all(|node| {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field("function") else {
                     return true;
                 };
                 let adds = node.start_byte() < pieces.start_byte()
                     && function
-                        .child_by_field_name("object")
+                        .field("object")
                         .is_some_and(|object| context.text(object) == name)
                     && function
-                        .child_by_field_name("attribute")
-                        .or_else(|| function.child_by_field_name("property"))
+                        .field("attribute")
+                        .or_else(|| function.field("property"))
                         .is_some_and(|method| {
                             matches!(
                                 context.text(method),
@@ -703,15 +692,13 @@ fn holds_constant_pieces(pieces: Node<'_>, context: &RuleContext<'_>, depth: usi
                             )
                         });
                 !adds
-                    || node
-                        .child_by_field_name("arguments")
-                        .is_some_and(|arguments| {
-                            let mut cursor = arguments.walk();
-                            let all_safe = arguments
-                                .named_children(&mut cursor)
-                                .all(|argument| is_safe_piece(argument, context, depth));
-                            all_safe
-                        })
+                    || node.field("arguments").is_some_and(|arguments| {
+                        let mut cursor = arguments.walk();
+                        let all_safe = arguments
+                            .named_children(&mut cursor)
+                            .all(|argument| is_safe_piece(argument, context, depth));
+                        all_safe
+                    })
             });
             holds_constant_pieces(assigned, context, depth) && added_safely
         }
@@ -736,17 +723,16 @@ fn typed_as_number(name: Node<'_>, context: &RuleContext<'_>) -> bool {
     let wanted = context.text(name);
     let mut function = enclosing_function(name);
     while is_function(function) {
-        if let Some(parameters) = function.child_by_field_name("parameters") {
+        if let Some(parameters) = function.field("parameters") {
             let mut cursor = parameters.walk();
             let declared = parameters
                 .named_children(&mut cursor)
                 .find_map(|parameter| {
                     let declared_name = parameter
-                        .child_by_field_name("name")
-                        .or_else(|| parameter.child_by_field_name("pattern"))
+                        .field("name")
+                        .or_else(|| parameter.field("pattern"))
                         .or_else(|| parameter.named_child(0))?;
-                    (context.text(declared_name) == wanted)
-                        .then(|| parameter.child_by_field_name("type"))
+                    (context.text(declared_name) == wanted).then(|| parameter.field("type"))
                 });
             if let Some(declared_type) = declared {
                 let type_name = declared_type

@@ -2,7 +2,7 @@
 //! `rejectUnauthorized: false`…), so anyone on the network path can read and change the traffic.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::member_parts;
+use backlint_engine::syntax::{member_parts, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -96,21 +96,21 @@ fn finding<'tree>(node: Node<'tree>, context: &RuleContext<'_>) -> Option<(Node<
     match node.kind() {
         // `{ rejectUnauthorized: false }`, `{ strictSSL: false }`
         "pair" => {
-            let key = node.child_by_field_name("key")?;
+            let key = node.field("key")?;
             let option = context.text(key).trim_matches(['"', '\'']);
-            let value = node.child_by_field_name("value")?;
+            let value = node.field("value")?;
             (JS_OPTIONS.contains(&option) && value.kind() == "false")
                 .then(|| (node, option_false_message(option)))
         }
         "assignment_expression" => js_assignment(node, context),
         "keyword_argument" => {
-            let name = node.child_by_field_name("name")?;
-            let value = node.child_by_field_name("value")?;
+            let name = node.field("name")?;
+            let value = node.field("value")?;
             if context.text(name) != "verify" || value.kind() != "false" {
                 return None;
             }
             let call = node.parent()?.parent()?;
-            let callee = call.child_by_field_name("function")?;
+            let callee = call.field("function")?;
             is_python_http_call(callee, context)
                 .then(|| (node, verify_false_message(&compact(context.text(callee)))))
         }
@@ -124,7 +124,7 @@ fn finding<'tree>(node: Node<'tree>, context: &RuleContext<'_>) -> Option<(Node<
         }
         // `_create_unverified_context()` imported from `ssl`
         "call" => {
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             (callee.kind() == "identifier"
                 && qualified_name(callee, context).as_deref()
                     == Some("ssl._create_unverified_context"))
@@ -132,8 +132,8 @@ fn finding<'tree>(node: Node<'tree>, context: &RuleContext<'_>) -> Option<(Node<
         }
         // `session.verify = False`
         "assignment" => {
-            let target = node.child_by_field_name("left")?;
-            let value = node.child_by_field_name("right")?;
+            let target = node.field("left")?;
+            let value = node.field("right")?;
             let (_, attribute) = member_parts(target)?;
             (context.text(attribute) == "verify"
                 && value.kind() == "false"
@@ -152,17 +152,17 @@ fn js_assignment<'tree>(
     node: Node<'tree>,
     context: &RuleContext<'_>,
 ) -> Option<(Node<'tree>, String)> {
-    let target = node.child_by_field_name("left")?;
-    let value = node.child_by_field_name("right")?;
+    let target = node.field("left")?;
+    let value = node.field("right")?;
     let property = match target.kind() {
-        "member_expression" => context.text(target.child_by_field_name("property")?),
+        "member_expression" => context.text(target.field("property")?),
         "subscript_expression" => context
-            .text(target.child_by_field_name("index")?)
+            .text(target.field("index")?)
             .trim_matches(['"', '\'', '`']),
         _ => return None,
     };
     if property == "NODE_TLS_REJECT_UNAUTHORIZED" {
-        let object = target.child_by_field_name("object")?;
+        let object = target.field("object")?;
         let zero = matches!(context.text(value), "\"0\"" | "'0'" | "`0`" | "0");
         return (context.text(object) == "process.env" && zero)
             .then(|| (node, reject_unauthorized_env_message()));

@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::{member_parts, preorder};
+use backlint_engine::syntax::{member_parts, preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -250,7 +250,7 @@ fn registration_validates(handler: &Handler, context: &RuleContext<'_>) -> bool 
 /// (`super().post(request, …)` in a `FormView`, `CreateView`, `UpdateView`…), whose form
 /// validates the input before `form_valid` runs.
 fn delegates_to_form_view(function: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(name) = function.child_by_field_name("name") else {
+    let Some(name) = function.field("name") else {
         return false;
     };
     let Some(bases) = function
@@ -258,7 +258,7 @@ fn delegates_to_form_view(function: Node<'_>, context: &RuleContext<'_>) -> bool
         .filter(|body| body.kind() == "block")
         .and_then(|body| body.parent())
         .filter(|class| class.kind() == "class_definition")
-        .and_then(|class| class.child_by_field_name("superclasses"))
+        .and_then(|class| class.field("superclasses"))
     else {
         return false;
     };
@@ -277,13 +277,12 @@ fn delegates_to_form_view(function: Node<'_>, context: &RuleContext<'_>) -> bool
     is_editing_view
         && preorder(function).any(|call| {
             call.kind() == "call"
-                && call
-                    .child_by_field_name("function")
-                    .and_then(member_parts)
-                    .is_some_and(|(object, property)| {
+                && call.field("function").and_then(member_parts).is_some_and(
+                    |(object, property)| {
                         context.text(property) == method
                             && context.text(object).starts_with("super(")
-                    })
+                    },
+                )
         })
 }
 
@@ -320,13 +319,9 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     fn parameters(&self) -> Vec<Node<'tree>> {
-        let Some(parameters) = self.function.child_by_field_name("parameters") else {
+        let Some(parameters) = self.function.field("parameters") else {
             // `req => …`: an arrow function's single parameter.
-            return self
-                .function
-                .child_by_field_name("parameter")
-                .into_iter()
-                .collect();
+            return self.function.field("parameter").into_iter().collect();
         };
         let mut cursor = parameters.walk();
         let found = parameters
@@ -346,8 +341,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             | "default_parameter"
             | "typed_default_parameter" => {
                 let pattern = parameter
-                    .child_by_field_name("pattern")
-                    .or_else(|| parameter.child_by_field_name("name"))
+                    .field("pattern")
+                    .or_else(|| parameter.field("name"))
                     .or_else(|| parameter.named_child(0))?;
                 (pattern.kind() == "identifier").then_some(pattern)
             }
@@ -394,7 +389,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     let called = node.parent().is_some_and(|parent| {
                         parent.kind() == "call_expression"
                             && parent
-                                .child_by_field_name("function")
+                                .field("function")
                                 .is_some_and(|function| function.id() == node.id())
                     });
                     // Koa's `ctx.body` is the response; the request's is `ctx.request.body`.
@@ -406,7 +401,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     ((request_input || property == "searchParams") && !called).then_some(node)
                 }
                 "call_expression" => {
-                    let Some(function) = node.child_by_field_name("function") else {
+                    let Some(function) = node.field("function") else {
                         continue;
                     };
                     match member_parts(function) {
@@ -461,7 +456,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             return false;
         }
         let type_text = parameter
-            .child_by_field_name("type")
+            .field("type")
             .map(|annotation| {
                 self.text(annotation)
                     .trim_start_matches(':')
@@ -489,7 +484,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .map(|name| self.text(name))
             .filter(|name| !word_parts(name).iter().any(|word| word == "state"))
             .collect();
-        let body = self.function.child_by_field_name("body");
+        let body = self.function.field("body");
         let Some(body) = body else {
             return Vec::new();
         };
@@ -515,7 +510,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             };
             let name = self.text(name);
             let annotation = parameter
-                .child_by_field_name("type")
+                .field("type")
                 .map(|annotation| self.text(annotation))
                 .unwrap_or("");
             if name == "request"
@@ -576,7 +571,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// `request.get_json()`, `await request.json()`, `json.loads(request.body)`.
     fn python_reader_call(&self, call: Node<'tree>, requests: &[String]) -> Option<Node<'tree>> {
-        let function = call.child_by_field_name("function")?;
+        let function = call.field("function")?;
         let (object, method) = member_parts(function)?;
         let method = self.text(method);
         if PYTHON_REQUEST_READERS.contains(&method)
@@ -585,7 +580,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             return Some(call);
         }
         if self.text(function) == "json.loads" {
-            let arguments = call.child_by_field_name("arguments")?;
+            let arguments = call.field("arguments")?;
             let body = requests
                 .iter()
                 .any(|name| self.text(arguments).contains(&format!("{name}.body")));
@@ -620,8 +615,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         while let Some(parent) = value.parent() {
             let extends = match parent.kind() {
                 "member_expression" | "attribute" | "subscript_expression" | "subscript" => parent
-                    .child_by_field_name("object")
-                    .or_else(|| parent.child_by_field_name("value"))
+                    .field("object")
+                    .or_else(|| parent.field("value"))
                     .is_some_and(|object| object.id() == value.id()),
                 "await_expression"
                 | "await"
@@ -629,7 +624,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 | "as_expression"
                 | "non_null_expression" => true,
                 "call_expression" | "call" => parent
-                    .child_by_field_name("function")
+                    .field("function")
                     .is_some_and(|function| function.id() == value.id()),
                 _ => false,
             };
@@ -673,8 +668,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         let parent = read.node.parent()?;
         let key = match parent.kind() {
             "subscript" | "subscript_expression" => parent
-                .child_by_field_name("subscript")
-                .or_else(|| parent.child_by_field_name("index"))?,
+                .field("subscript")
+                .or_else(|| parent.field("index"))?,
             _ => {
                 let (object, property) = member_parts(parent)?;
                 if object.id() != read.node.id() {
@@ -686,7 +681,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     .filter(|_| matches!(self.text(property), "get" | "getlist" | "getAll"));
                 match getter {
                     Some(call) => call
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .and_then(|arguments| arguments.named_child(0))?,
                     None => property,
                 }
@@ -753,7 +748,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 node.parent().is_none_or(|parent| {
                     parent.kind() != "pair_pattern"
                         || parent
-                            .child_by_field_name("value")
+                            .field("value")
                             .is_some_and(|value| value.id() == node.id())
                 })
             })
@@ -767,7 +762,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             preorder(self.function)
                 .filter(|node| matches!(node.kind(), "call_expression" | "call" | "new_expression"))
                 .filter_map(|call| {
-                    let arguments = call.child_by_field_name("arguments")?;
+                    let arguments = call.field("arguments")?;
                     self.is_validation_call(call, arguments)
                         .then_some(arguments)
                 })
@@ -787,10 +782,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     fn is_validation_call(&self, call: Node<'_>, arguments: Node<'_>) -> bool {
-        let Some(callee) = call
-            .child_by_field_name("function")
-            .or_else(|| call.child_by_field_name("constructor"))
-        else {
+        let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else {
             return false;
         };
         let callee_text = self.text(callee);
@@ -867,7 +859,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     fn is_harmless(&self, read: &InputRead<'tree>) -> bool {
         let value = self.value_of(read.node);
         if value.id() != read.node.id() {
-            if let Some(function) = value.child_by_field_name("function") {
+            if let Some(function) = value.field("function") {
                 let method = self.text(function).rsplit('.').next().unwrap_or("");
                 if PASSING_METHODS.contains(&method) {
                     return true;
@@ -922,7 +914,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 return false;
             }
             let condition = parent
-                .child_by_field_name("condition")
+                .field("condition")
                 .filter(|_| matches!(parent.kind(), "if_statement" | "elif_clause"))
                 .filter(|condition| !contains(*condition, value));
             if let Some(condition) = condition {
@@ -945,16 +937,12 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 let mut previous = inner.prev_named_sibling();
                 while let Some(statement) = previous {
                     let guards = statement.kind() == "if_statement"
-                        && statement
-                            .child_by_field_name("consequence")
-                            .is_some_and(ends_the_request)
-                        && statement
-                            .child_by_field_name("condition")
-                            .is_some_and(|condition| {
-                                preorder(condition).any(|check| {
-                                    self.allow_lists(check, text) && self.is_negated(check)
-                                })
-                            });
+                        && statement.field("consequence").is_some_and(ends_the_request)
+                        && statement.field("condition").is_some_and(|condition| {
+                            preorder(condition).any(|check| {
+                                self.allow_lists(check, text) && self.is_negated(check)
+                            })
+                        });
                     if guards {
                         return true;
                     }
@@ -978,7 +966,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 parent.kind() == "not_operator"
                     || (parent.kind() == "unary_expression"
                         && parent
-                            .child_by_field_name("operator")
+                            .field("operator")
                             .is_some_and(|operator| self.text(operator) == "!"))
             })
     }
@@ -1006,12 +994,12 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 | "parenthesized_expression" => {}
                 "call" => {
                     let callee = parent
-                        .child_by_field_name("function")
+                        .field("function")
                         .map(|function| self.text(function))
                         .unwrap_or("");
                     if let Some(set) = callee.strip_suffix(".intersection") {
                         let intersected = parent
-                            .child_by_field_name("arguments")
+                            .field("arguments")
                             .and_then(|arguments| arguments.named_child(0));
                         return intersected.is_some_and(is_constant_set) || is_constant_name(set);
                     }
@@ -1024,17 +1012,17 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 }
                 "attribute" => {
                     let intersected = parent
-                        .child_by_field_name("attribute")
+                        .field("attribute")
                         .filter(|method| self.text(*method) == "intersection")
                         .and_then(|_| parent.parent())
                         .filter(|call| call.kind() == "call")
-                        .and_then(|call| call.child_by_field_name("arguments"))
+                        .and_then(|call| call.field("arguments"))
                         .and_then(|arguments| arguments.named_child(0));
                     return intersected.is_some_and(is_constant_set);
                 }
                 "binary_operator" => {
                     let is_and = parent
-                        .child_by_field_name("operator")
+                        .field("operator")
                         .is_some_and(|operator| self.text(operator) == "&");
                     let mut cursor = parent.walk();
                     let other_is_constant = parent
@@ -1069,15 +1057,13 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     && is_literal_list(operands[1])
             }
             "call_expression" => {
-                let Some((list, method)) =
-                    check.child_by_field_name("function").and_then(member_parts)
-                else {
+                let Some((list, method)) = check.field("function").and_then(member_parts) else {
                     return false;
                 };
                 is_literal_list(list)
                     && self.text(method) == "includes"
                     && check
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .and_then(|arguments| arguments.named_child(0))
                         .is_some_and(|argument| self.text(argument) == text)
             }
@@ -1087,20 +1073,17 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// Flask's `request.args.get("page", 1, type=int)`: read as a number.
     fn converts_to_number(&self, value: Node<'_>) -> bool {
-        let Some(arguments) = value
-            .child_by_field_name("arguments")
-            .filter(|_| value.kind() == "call")
-        else {
+        let Some(arguments) = value.field("arguments").filter(|_| value.kind() == "call") else {
             return false;
         };
         let mut cursor = arguments.walk();
         let converts = arguments.named_children(&mut cursor).any(|argument| {
             argument.kind() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|name| self.text(name) == "type")
                 && argument
-                    .child_by_field_name("value")
+                    .field("value")
                     .is_some_and(|kind| matches!(self.text(kind), "int" | "float" | "bool"))
         });
         converts
@@ -1142,7 +1125,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             .filter(|_| matches!(parent.kind(), "arguments" | "argument_list"))
         {
             let callee = call
-                .child_by_field_name("function")
+                .field("function")
                 .map(|function| self.text(function))
                 .unwrap_or("");
             if matches!(
@@ -1155,7 +1138,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         match parent.kind() {
             "binary_expression" | "comparison_operator" => {
                 let operator = parent
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|operator| self.text(operator))
                     .unwrap_or_else(|| self.comparison_operator(parent));
                 let mut cursor = parent.walk();
@@ -1184,17 +1167,16 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     || (matches!(operator, "in" | "not in" | "is" | "is not") && other_is_literal)
             }
             "arguments" | "argument_list" => parent.parent().is_some_and(|call| {
-                call.child_by_field_name("function")
-                    .is_some_and(|function| {
-                        let callee = self.text(function);
-                        let method = callee.rsplit('.').next().unwrap_or(callee);
-                        callee.starts_with("console.")
-                            || callee.starts_with("logger.")
-                            || callee.starts_with("log.")
-                            || callee.starts_with("logging.")
-                            || CHECKING_METHODS.contains(&method)
-                            || (method == "compare" && callee.starts_with("bcrypt"))
-                    })
+                call.field("function").is_some_and(|function| {
+                    let callee = self.text(function);
+                    let method = callee.rsplit('.').next().unwrap_or(callee);
+                    callee.starts_with("console.")
+                        || callee.starts_with("logger.")
+                        || callee.starts_with("log.")
+                        || callee.starts_with("logging.")
+                        || CHECKING_METHODS.contains(&method)
+                        || (method == "compare" && callee.starts_with("bcrypt"))
+                })
             }),
             _ => false,
         }
@@ -1209,7 +1191,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             let is_logic = match parent.kind() {
                 "boolean_operator" => true,
                 "binary_expression" => parent
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|operator| matches!(self.text(operator), "&&" | "||")),
                 "parenthesized_expression" => true,
                 _ => false,
@@ -1221,7 +1203,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                         "if_statement" | "elif_clause" | "while_statement"
                     )
                     && parent
-                        .child_by_field_name("condition")
+                        .field("condition")
                         .is_some_and(|condition| condition.id() == operand.id());
             }
             in_logic |= parent.kind() != "parenthesized_expression";
@@ -1335,7 +1317,7 @@ fn is_assigned(node: Node<'_>) -> bool {
             parent.kind(),
             "assignment_expression" | "augmented_assignment_expression"
         ) && parent
-            .child_by_field_name("left")
+            .field("left")
             .is_some_and(|left| left.id() == node.id())
     })
 }
@@ -1351,7 +1333,7 @@ fn is_callee(node: Node<'_>) -> bool {
     node.parent().is_some_and(|parent| {
         parent.kind() == "call"
             && parent
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|function| function.id() == node.id())
     })
 }

@@ -4,7 +4,7 @@
 use backlint_engine::frameworks::Handler;
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::{member_parts, preorder};
+use backlint_engine::syntax::{member_parts, preorder, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -216,7 +216,7 @@ fn is_webhook_receiver(handler: &Handler, function: Node<'_>, context: &RuleCont
         .iter()
         .any(|word| matches!(word.as_str(), "webhook" | "webhooks" | "hook" | "hooks"));
     let name = function
-        .child_by_field_name("name")
+        .field("name")
         .map_or(handler.name.as_str(), |name| context.text(name));
     let manages = word_parts(name)
         .first()
@@ -266,7 +266,7 @@ fn body_read<'tree>(function: Node<'tree>, context: &RuleContext<'_>) -> Option<
             .filter(|call| {
                 matches!(call.kind(), "call_expression" | "call")
                     && call
-                        .child_by_field_name("function")
+                        .field("function")
                         .is_some_and(|callee| callee.id() == read.id())
             })
             .unwrap_or(read),

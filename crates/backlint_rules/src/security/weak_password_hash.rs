@@ -5,7 +5,7 @@ use backlint_engine::databases::Library;
 use backlint_engine::names::word_parts;
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::semantic::Imported;
-use backlint_engine::syntax::{member_parts, preorder};
+use backlint_engine::syntax::{member_parts, preorder, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -157,7 +157,7 @@ impl Rule for WeakPasswordHash {
 /// `hashlib.sha256(password.encode())`, `createHash("md5").update(password)`, and
 /// `digest.update(password)` on a digest made in the same function.
 fn check_fast_hash(call: Node<'_>, context: &mut RuleContext<'_>) {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return;
     };
     let (hash, data) = if let Some(hash) = digest_constructor(call, context) {
@@ -165,7 +165,7 @@ fn check_fast_hash(call: Node<'_>, context: &mut RuleContext<'_>) {
         let skip = usize::from(hash.ends_with(".new") || hash == "new");
         (hash, positional(arguments).nth(skip))
     } else {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return;
         };
         let Some((receiver, method)) = member_parts(function) else {
@@ -207,7 +207,7 @@ fn digest_constructor(call: Node<'_>, context: &RuleContext<'_>) -> Option<Strin
     if !matches!(call.kind(), "call" | "call_expression") {
         return None;
     }
-    let function = call.child_by_field_name("function")?;
+    let function = call.field("function")?;
     let imports = context.semantic.imports();
     let (module, name) = match member_parts(function) {
         Some((object, property)) if object.kind() == "identifier" => {
@@ -234,7 +234,7 @@ fn digest_constructor(call: Node<'_>, context: &RuleContext<'_>) -> Option<Strin
     is_digest.then(|| {
         if name == "createHash" {
             let algorithm = call
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|arguments| positional(arguments).next())
                 .map_or("", |algorithm| context.text(algorithm));
             format!("{}({algorithm})", context.text(function))
@@ -258,7 +258,7 @@ fn digest_of(receiver: Node<'_>, context: &RuleContext<'_>, depth: u8) -> Option
         }
         match node.kind() {
             "call" | "call_expression" => {
-                let (object, _) = member_parts(node.child_by_field_name("function")?)?;
+                let (object, _) = member_parts(node.field("function")?)?;
                 node = object;
             }
             "identifier" => {
@@ -283,7 +283,7 @@ fn is_part_of_slow_hash(function: Node<'_>, context: &RuleContext<'_>) -> bool {
     }
     preorder(function)
         .filter(|node| matches!(node.kind(), "call" | "call_expression"))
-        .filter_map(|call| call.child_by_field_name("function"))
+        .filter_map(|call| call.field("function"))
         .any(|callee| {
             word_parts(context.text(callee))
                 .iter()
@@ -302,7 +302,7 @@ fn password_in<'tree>(expression: Node<'tree>, context: &RuleContext<'_>) -> Opt
         }
         match node.kind() {
             "call" | "call_expression" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field("function") else {
                     continue;
                 };
                 match member_parts(function) {
@@ -315,7 +315,7 @@ fn password_in<'tree>(expression: Node<'tree>, context: &RuleContext<'_>) -> Opt
                     _ => {}
                 }
                 if TRANSPARENT_CALLS.contains(&context.text(function)) {
-                    pending.extend(node.child_by_field_name("arguments"));
+                    pending.extend(node.field("arguments"));
                 }
             }
             "arguments"
@@ -366,14 +366,14 @@ fn value_name(node: Node<'_>, context: &RuleContext<'_>) -> Option<String> {
             }
             Some(name.to_owned())
         }
-        "subscript_expression" => unquoted(node.child_by_field_name("index")?),
-        "subscript" => unquoted(node.child_by_field_name("subscript")?),
+        "subscript_expression" => unquoted(node.field("index")?),
+        "subscript" => unquoted(node.field("subscript")?),
         "call" | "call_expression" => {
-            let (_, method) = member_parts(node.child_by_field_name("function")?)?;
+            let (_, method) = member_parts(node.field("function")?)?;
             if context.text(method) != "get" {
                 return None;
             }
-            unquoted(positional(node.child_by_field_name("arguments")?).next()?)
+            unquoted(positional(node.field("arguments")?).next()?)
         }
         _ => None,
     }
@@ -440,7 +440,7 @@ fn is_django_model_constructor(call: Node<'_>, context: &RuleContext<'_>) -> boo
     if call.kind() != "call" {
         return false;
     }
-    let Some(function) = call.child_by_field_name("function") else {
+    let Some(function) = call.field("function") else {
         return false;
     };
     let class = match member_parts(function) {
@@ -470,12 +470,8 @@ fn stored_password<'tree>(call: Node<'tree>, context: &RuleContext<'_>) -> Optio
             continue;
         }
         let field = match node.kind() {
-            "pair" => node
-                .child_by_field_name("key")
-                .zip(node.child_by_field_name("value")),
-            "keyword_argument" => node
-                .child_by_field_name("name")
-                .zip(node.child_by_field_name("value")),
+            "pair" => node.field("key").zip(node.field("value")),
+            "keyword_argument" => node.field("name").zip(node.field("value")),
             "shorthand_property_identifier" => Some((node, node)),
             _ => None,
         };
@@ -510,7 +506,7 @@ fn is_hashed(value: Node<'_>, context: &RuleContext<'_>) -> bool {
         .any(|(_, assigned)| {
             preorder(assigned)
                 .filter(|node| matches!(node.kind(), "call" | "call_expression"))
-                .filter_map(|call| call.child_by_field_name("function"))
+                .filter_map(|call| call.field("function"))
                 .any(|callee| {
                     word_parts(context.text(callee))
                         .iter()
@@ -543,17 +539,14 @@ fn comparison_operands<'tree>(
     context: &RuleContext<'_>,
 ) -> (Option<Node<'tree>>, Option<Node<'tree>>) {
     let operator = node
-        .child_by_field_name("operator")
-        .or_else(|| node.child_by_field_name("operators"))
+        .field("operator")
+        .or_else(|| node.field("operators"))
         .map_or("", |operator| context.text(operator));
     if !matches!(operator, "==" | "===" | "!=" | "!==") {
         return (None, None);
     }
     if node.kind() == "binary_expression" {
-        return (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        );
+        return (node.field("left"), node.field("right"));
     }
     let mut cursor = node.walk();
     let operands: Vec<Node<'tree>> = node.named_children(&mut cursor).collect();
@@ -568,10 +561,10 @@ fn comparison_operands<'tree>(
 fn is_stored_password(node: Node<'_>, context: &RuleContext<'_>) -> bool {
     let node = unwrap(node);
     let object = match node.kind() {
-        "member_expression" | "attribute" => node.child_by_field_name("object"),
-        "subscript_expression" | "subscript" => node
-            .child_by_field_name("object")
-            .or_else(|| node.child_by_field_name("value")),
+        "member_expression" | "attribute" => node.field("object"),
+        "subscript_expression" | "subscript" => {
+            node.field("object").or_else(|| node.field("value"))
+        }
         _ => None,
     };
     let Some(object) = object else {

@@ -2,6 +2,7 @@
 //! annotation.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -77,14 +78,14 @@ impl Rule for MissingTypeHints {
     }
 
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some(name) = function.child_by_field_name("name") else {
+        let Some(name) = function.field("name") else {
             return;
         };
         let function_name = context.text(name);
         if function_name.starts_with('_') || is_overload(function, context) {
             return;
         }
-        let Some(parameters) = function.child_by_field_name("parameters") else {
+        let Some(parameters) = function.field("parameters") else {
             return;
         };
         let owner = owner(function);
@@ -98,7 +99,7 @@ impl Rule for MissingTypeHints {
             }
             let unannotated = match parameter.kind() {
                 "identifier" => Some(parameter),
-                "default_parameter" => parameter.child_by_field_name("name"),
+                "default_parameter" => parameter.field("name"),
                 "list_splat_pattern" | "dictionary_splat_pattern" if self.star_arguments => {
                     Some(parameter)
                 }
@@ -120,7 +121,7 @@ impl Rule for MissingTypeHints {
         let class_level = is_method
             && (has_decorator(function, "classmethod", context)
                 || has_decorator(function, "staticmethod", context));
-        if (public || class_level) && function.child_by_field_name("return_type").is_none() {
+        if (public || class_level) && function.field("return_type").is_none() {
             missing.push("its return value".to_owned());
         }
         if !missing.is_empty() {
@@ -146,7 +147,7 @@ fn owner(function: Node<'_>) -> Option<Node<'_>> {
 /// `__all__` if it has one) or in another public class; a class defined in a function is
 /// private.
 fn is_public_class(class: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(name) = class.child_by_field_name("name") else {
+    let Some(name) = class.field("name") else {
         return false;
     };
     let name = context.text(name);
@@ -183,9 +184,9 @@ fn is_exported(definition: Node<'_>, name: &str, context: &RuleContext<'_>) -> b
         let is_all = statement.kind() == "expression_statement"
             && matches!(assignment.kind(), "assignment" | "augmented_assignment")
             && assignment
-                .child_by_field_name("left")
+                .field("left")
                 .is_some_and(|target| context.text(target) == "__all__");
-        let Some(value) = assignment.child_by_field_name("right").filter(|_| is_all) else {
+        let Some(value) = assignment.field("right").filter(|_| is_all) else {
             continue;
         };
         exported

@@ -3,6 +3,7 @@
 
 use backlint_engine::diagnostic::{Applicability, FindingFix};
 use backlint_engine::rule::{parse_options, OptionsError, Rule, RuleContext, RuleSpec};
+use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
 use serde::Deserialize;
 use tree_sitter::Node;
@@ -132,7 +133,7 @@ fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
         _ => return false,
     }
     if array_type.kind() == "generic_type" {
-        let name = array_type.child_by_field_name("name");
+        let name = array_type.field("name");
         if !name.is_some_and(|name| matches!(context.text(name), "Array" | "ReadonlyArray")) {
             return false;
         }
@@ -156,6 +157,6 @@ fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
         return false;
     };
     parameter
-        .child_by_field_name("pattern")
+        .field("pattern")
         .is_some_and(|pattern| pattern.kind() == "rest_pattern")
 }
