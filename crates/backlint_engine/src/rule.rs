@@ -28,9 +28,9 @@ pub trait Rule: Send + Sync {
     fn check(&self, node: Node<'_>, context: &mut RuleContext<'_>);
 
     /// Whether the rule looks at this file at all, asked once per file before the walk: not
-    /// when its `ignore-paths` cover the file, or when the file imports none of the libraries
-    /// it is about. A rule that says no is handed none of the file's nodes, which saves a
-    /// glob match or an import lookup at every one of them.
+    /// when its `ignore-paths` cover the file (a rule about one library could also say no to
+    /// a file that does not import it). A rule that says no is handed none of the file's
+    /// nodes, which saves a glob match at every one of them.
     fn checks_file(&self, _file: &FileFacts<'_>) -> bool {
         true
     }
