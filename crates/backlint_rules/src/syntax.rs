@@ -87,9 +87,9 @@ pub fn assignment_parts(node: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
 pub fn is_variable_reference(node: Node<'_>) -> bool {
     node.kind() == "identifier"
         && node.parent().is_none_or(|parent| {
-            let is_field = |field: &str| {
+            let is_field = |field: &'static str| {
                 parent
-                    .child_by_field_name(field)
+                    .field(field)
                     .is_some_and(|child| child.id() == node.id())
             };
             !(parent.kind() == "attribute" && is_field("attribute")

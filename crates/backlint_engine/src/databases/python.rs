@@ -460,9 +460,9 @@ fn is_evaluated(call: Node<'_>, source: &Source) -> bool {
     let (node, Some(parent)) = outer_expression(call) else {
         return false;
     };
-    let is_field = |field: &str| {
+    let is_field = |field: &'static str| {
         parent
-            .child_by_field_name(field)
+            .field(field)
             .is_some_and(|child| child.id() == node.id())
     };
     match parent.kind() {

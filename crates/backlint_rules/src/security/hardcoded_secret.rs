@@ -202,7 +202,7 @@ fn named_value<'tree>(
     node: Node<'tree>,
     context: &RuleContext<'_>,
 ) -> Option<(String, Node<'tree>)> {
-    let field = |name: &str| node.child_by_field_name(name);
+    let field = |name: &'static str| node.field(name);
     let (name_node, value) = match node.kind() {
         "variable_declarator" | "public_field_definition" | "field_definition" => (
             field("name").or_else(|| field("property"))?,

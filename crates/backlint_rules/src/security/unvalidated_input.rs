@@ -1102,9 +1102,9 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         let Some(parent) = value.parent() else {
             return false;
         };
-        let is_condition = |field: &str| {
+        let is_condition = |field: &'static str| {
             parent
-                .child_by_field_name(field)
+                .field(field)
                 .is_some_and(|condition| condition.id() == value.id())
         };
         if matches!(
