@@ -71,6 +71,32 @@ pub fn preorder(root: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     })
 }
 
+/// Like [`preorder`], but without the descendants of the nodes for which `enter` is false (those
+/// nodes themselves are visited): a search that cannot find anything inside some kinds of
+/// node skips them whole.
+pub fn preorder_pruned<'tree>(
+    root: Node<'tree>,
+    mut enter: impl FnMut(Node<'tree>) -> bool,
+) -> impl Iterator<Item = Node<'tree>> {
+    let mut cursor = root.walk();
+    let mut finished = false;
+    std::iter::from_fn(move || {
+        if finished {
+            return None;
+        }
+        let node = cursor.node();
+        if !(enter(node) && cursor.goto_first_child()) {
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        Some(node)
+    })
+}
+
 /// The named definitions at the top level of a file, exported or decorated or not, each with
 /// the node that gives its value: `function f() {}` and `def f():` (the definition itself),
 /// `const f = () => {}` and `const app = express()` (the initial value).

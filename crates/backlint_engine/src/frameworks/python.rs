@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::{Framework, Handler, HTTP_METHODS};
 use crate::semantic::Imports;
 use crate::source::Source;
-use crate::syntax::{member_parts, preorder, Fields};
+use crate::syntax::{member_parts, preorder_pruned, Fields};
 
 /// The methods of a class-based view that handle a request.
 const VIEW_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
@@ -49,9 +49,19 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
             .iter()
             .any(|module| imports.has_module(module)),
     };
+    let has_django_function_views = file.is_views_module
+        && !file.uses_fastapi
+        && !file.uses_ninja
+        && !file.uses_flask
+        && !file.uses_other_framework;
     let mut handlers = Vec::new();
     let mut called = HashSet::new();
-    for node in preorder(root) {
+    // Definitions are statements: unless the calls are wanted too, the search skips the
+    // expressions, which hold most of a tree's nodes.
+    let nodes = preorder_pruned(root, |node| {
+        has_django_function_views || STATEMENT_CONTAINERS.contains(&node.kind())
+    });
+    for node in nodes {
         match node.kind() {
             "decorated_definition" => file.decorated_route(node, &mut handlers),
             "class_definition" => file.class_based_view(node, &mut handlers),
@@ -59,16 +69,34 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
             _ => {}
         }
     }
-    if file.is_views_module
-        && !file.uses_fastapi
-        && !file.uses_ninja
-        && !file.uses_flask
-        && !file.uses_other_framework
-    {
+    if has_django_function_views {
         file.django_function_views(root, &called, &mut handlers);
     }
     handlers
 }
+
+/// The nodes that can hold statements, and so definitions (`ERROR` too, which can hold
+/// anything).
+const STATEMENT_CONTAINERS: &[&str] = &[
+    "module",
+    "block",
+    "decorated_definition",
+    "function_definition",
+    "class_definition",
+    "if_statement",
+    "elif_clause",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "try_statement",
+    "except_clause",
+    "except_group_clause",
+    "finally_clause",
+    "with_statement",
+    "match_statement",
+    "case_clause",
+    "ERROR",
+];
 
 /// `views.py`, `views/orders.py`, `api_views.py`: where Django projects keep their views.
 fn is_views_module(path: &Path) -> bool {

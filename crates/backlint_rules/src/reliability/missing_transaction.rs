@@ -4,7 +4,7 @@
 
 use backlint_engine::databases::{may_name_a_write, Library};
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::{preorder, Fields};
+use backlint_engine::syntax::{preorder, preorder_pruned, Fields};
 use backlint_engine::{Grammar, Language};
 use globset::GlobSet;
 use serde::Deserialize;
@@ -443,23 +443,16 @@ fn starts_a_transaction(body: Node<'_>, context: &RuleContext<'_>) -> bool {
 /// failure (`job.update({ status: "failed" })`), and is meant to stay when the rest did not
 /// happen.
 fn own_calls_outside_error_handlers(body: Node<'_>) -> Vec<Node<'_>> {
-    let mut calls = Vec::new();
-    let mut pending = vec![body];
-    while let Some(node) = pending.pop() {
-        if matches!(node.kind(), "call_expression" | "call") {
-            calls.push(node);
-        }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        pending.extend(children.into_iter().rev().filter(|child| {
-            !is_function(*child)
-                && !matches!(
-                    child.kind(),
+    preorder_pruned(body, |node| {
+        node.id() == body.id()
+            || !(is_function(node)
+                || matches!(
+                    node.kind(),
                     "catch_clause" | "finally_clause" | "except_clause" | "except_group_clause"
-                )
-        }));
-    }
-    calls
+                ))
+    })
+    .filter(|node| matches!(node.kind(), "call_expression" | "call"))
+    .collect()
 }
 
 /// Whether the Django project wraps every view in a transaction (`ATOMIC_REQUESTS = True`

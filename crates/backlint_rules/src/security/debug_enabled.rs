@@ -98,12 +98,16 @@ impl Rule for DebugEnabled {
 impl DebugEnabled {
     /// `DEBUG = True` at the top level of a settings module.
     fn check_setting(&self, assignment: Node<'_>, context: &mut RuleContext<'_>) {
-        let Some((target, value)) = module_assignment(assignment) else {
-            return;
-        };
-        if context.text(target) != "DEBUG" || !self.settings_paths.is_match(&context.source.path) {
+        // The name first: finding the statement's module climbs from the root of the tree.
+        let is_debug = assignment
+            .field("left")
+            .is_some_and(|target| context.text(target) == "DEBUG");
+        if !is_debug || !self.settings_paths.is_match(&context.source.path) {
             return;
         }
+        let Some((_, value)) = module_assignment(assignment) else {
+            return;
+        };
         match turns_on(value, context) {
             Some(TurnedOn::Literally) => {
                 context.report(assignment, debug_setting_message());

@@ -467,15 +467,16 @@ impl PermissiveCors {
             }
             return;
         }
-        let Some((name, value)) = module_setting(assignment, context) else {
+        // The name first: finding the statement's module climbs from the root of the tree.
+        let setting = context.text(target);
+        let is_allow_all = matches!(setting, "CORS_ALLOW_ALL_ORIGINS" | "CORS_ORIGIN_ALLOW_ALL");
+        if !is_allow_all || !self.settings_paths.is_match(&context.source.path) {
+            return;
+        }
+        let Some((_, value)) = module_setting(assignment, context) else {
             return;
         };
-        let setting = context.text(name);
-        let is_allow_all = matches!(setting, "CORS_ALLOW_ALL_ORIGINS" | "CORS_ORIGIN_ALLOW_ALL");
-        if !is_allow_all
-            || !self.settings_paths.is_match(&context.source.path)
-            || turns_on(value, context).is_none()
-        {
+        if turns_on(value, context).is_none() {
             return;
         }
         let with_credentials = context
