@@ -9,6 +9,7 @@
 //! earlier lines of the file with the same hash.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 const BLOCK_SIZE: usize = 100;
 const MOD: u64 = 37;
@@ -32,17 +33,24 @@ impl std::fmt::Display for LineHash {
     }
 }
 
-/// Calls `found(line, hash)` for every line of `units` (1-based lines, in order): the file's
-/// UTF-16 code units as a reader decodes it, a byte order mark included.
-pub fn line_hashes(units: impl Iterator<Item = u16>, mut found: impl FnMut(usize, LineHash)) {
+/// Calls `found(line, hash)` for every line of `units` (1-based lines, in order) until it
+/// breaks: the file's UTF-16 code units as a reader decodes it, a byte order mark included.
+pub fn line_hashes(
+    units: impl Iterator<Item = u16>,
+    mut found: impl FnMut(usize, LineHash) -> ControlFlow<()>,
+) {
     let mut hasher = RollingHash::new();
     for unit in units {
-        hasher.push(unit, &mut found);
+        if hasher.push(unit, &mut found).is_break() {
+            return;
+        }
     }
-    hasher.push(END_OF_FILE, &mut found);
+    if hasher.push(END_OF_FILE, &mut found).is_break() {
+        return;
+    }
     for _ in 0..BLOCK_SIZE {
-        if hasher.line_numbers[hasher.index].is_some() {
-            hasher.output(&mut found);
+        if hasher.line_numbers[hasher.index].is_some() && hasher.output(&mut found).is_break() {
+            return;
         }
         hasher.update(0);
     }
@@ -77,10 +85,14 @@ impl RollingHash {
         }
     }
 
-    fn push(&mut self, unit: u16, found: &mut impl FnMut(usize, LineHash)) {
+    fn push(
+        &mut self,
+        unit: u16,
+        found: &mut impl FnMut(usize, LineHash) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         if unit == SPACE || unit == TAB || (self.after_carriage_return && unit == LINE_FEED) {
             self.after_carriage_return = false;
-            return;
+            return ControlFlow::Continue(());
         }
         let unit = if unit == CARRIAGE_RETURN {
             self.after_carriage_return = true;
@@ -90,7 +102,7 @@ impl RollingHash {
             unit
         };
         if self.line_numbers[self.index].is_some() {
-            self.output(found);
+            self.output(found)?;
         }
         if self.at_line_start {
             self.at_line_start = false;
@@ -101,19 +113,24 @@ impl RollingHash {
             self.at_line_start = true;
         }
         self.update(unit);
+        ControlFlow::Continue(())
     }
 
-    fn output(&mut self, found: &mut impl FnMut(usize, LineHash)) {
+    fn output(
+        &mut self,
+        found: &mut impl FnMut(usize, LineHash) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         let occurrence = self.counts.entry(self.hash).or_insert(0);
         *occurrence += 1;
-        if let Some(line) = self.line_numbers[self.index].take() {
-            found(
+        match self.line_numbers[self.index].take() {
+            Some(line) => found(
                 line,
                 LineHash {
                     hash: self.hash,
                     occurrence: *occurrence,
                 },
-            );
+            ),
+            None => ControlFlow::Continue(()),
         }
     }
 
@@ -137,6 +154,7 @@ mod tests {
         line_hashes(text.encode_utf16(), |line, hash| {
             assert_eq!(line, all.len() + 1, "lines come in order");
             all.push(hash.to_string());
+            ControlFlow::Continue(())
         });
         all
     }

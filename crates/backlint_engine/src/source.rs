@@ -1,6 +1,7 @@
 //! A file's text and its line index: byte offsets in, 1-based lines and columns out.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use crate::line_hash::line_hashes;
@@ -57,12 +58,14 @@ impl Source {
     }
 
     /// GitHub code scanning's line hash of each of these lines (1-based, sorted), computed over
-    /// the file as GitHub's upload action reads it: with its byte order mark.
+    /// the file as GitHub's upload action reads it: with its byte order mark. A line's hash
+    /// depends on the lines before it (which count its occurrence), not on those after the
+    /// 100 characters it covers, so hashing stops at the last line asked for.
     pub fn line_hashes(&self, lines: &[usize]) -> HashMap<usize, String> {
         let mut hashes = HashMap::new();
-        if lines.is_empty() {
+        let Some(&last_line) = lines.last() else {
             return hashes;
-        }
+        };
         let byte_order_mark = self
             .has_byte_order_mark
             .then(|| UTF8_BOM.encode_utf16())
@@ -73,6 +76,11 @@ impl Source {
             |line, hash| {
                 if lines.binary_search(&line).is_ok() {
                     hashes.insert(line, hash.to_string());
+                }
+                if line < last_line {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
                 }
             },
         );
@@ -156,6 +164,7 @@ mod tests {
         let mut expected = HashMap::new();
         line_hashes("\u{feff}x = 1\ny = 2\n".encode_utf16(), |line, hash| {
             expected.insert(line, hash.to_string());
+            ControlFlow::Continue(())
         });
         expected.remove(&3);
         assert_eq!(with_mark.line_hashes(&[1, 2]), expected);

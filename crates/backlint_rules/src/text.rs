@@ -28,16 +28,25 @@ pub fn string_content<'source>(
     if !matches!(node.kind(), "string" | "template_string") {
         return None;
     }
-    let mut cursor = node.walk();
-    let interpolated = node
-        .named_children(&mut cursor)
-        .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"));
-    if interpolated {
-        return None;
-    }
     let source = context.source.text();
     let raw = &source[node.byte_range()];
     let prefix_length = raw.find(['"', '\'', '`'])?;
+    // Only template literals with `${` and Python's f-strings (and t-strings) can interpolate:
+    // the other strings, most of them, need no look at their children.
+    let may_interpolate = if node.kind() == "template_string" {
+        raw.contains("${")
+    } else {
+        raw[..prefix_length].contains(['f', 'F', 't', 'T'])
+    };
+    if may_interpolate {
+        let mut cursor = node.walk();
+        let interpolated = node
+            .named_children(&mut cursor)
+            .any(|child| matches!(child.kind(), "template_substitution" | "interpolation"));
+        if interpolated {
+            return None;
+        }
+    }
     let quote = &raw[prefix_length..];
     let quote_length = if quote.starts_with("\"\"\"") || quote.starts_with("'''") {
         3
