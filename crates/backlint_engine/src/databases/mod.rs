@@ -19,7 +19,9 @@ mod python;
 pub use python::is_django_queryset;
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
 
 use crate::language::Grammar;
@@ -123,9 +125,16 @@ const WRITE_WORDS: &[&str] = &[
 /// one of the write words in some case. Far cheaper than recognising the call, and no call
 /// whose text fails it is a write by [`DatabaseCall::writes`].
 pub fn may_name_a_write(text: &str) -> bool {
-    let text = text.to_ascii_lowercase();
-    WRITE_WORDS.iter().any(|word| text.contains(word))
+    WRITE_WORD_FINDER.is_match(text)
 }
+
+/// [`WRITE_WORDS`] in any ASCII case, for [`may_name_a_write`].
+static WRITE_WORD_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(WRITE_WORDS)
+        .unwrap_or_else(|error| panic!("the write words are valid patterns: {error}"))
+});
 
 impl DatabaseCall {
     /// Whether the call writes rows rather than reads them, by its operation: `create`,

@@ -86,6 +86,14 @@ impl Rule for MissingTransaction {
         let Some(body) = function.field("body") else {
             return;
         };
+        // Every write names its operation (or SQLAlchemy's `commit`): a body that names none
+        // is not walked.
+        let body_text = context.text(body);
+        let may_write = may_name_a_write(body_text)
+            || (context.grammar == Grammar::Python && body_text.contains("commit"));
+        if !may_write {
+            return;
+        }
         let writes: Vec<Write<'_>> = own_calls_outside_error_handlers(body)
             .into_iter()
             .filter_map(|call| write_of(call, context))
