@@ -155,11 +155,15 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 
 /// Reads and validates a configuration file against the rules of `registry`.
 pub fn load(path: &Path, registry: &Registry) -> Result<Config, ConfigError> {
-    let text = read(path)?;
+    parse(path, &read(path)?, registry)
+}
+
+/// Validates the text of the configuration file at `path` against the rules of `registry`.
+pub fn parse(path: &Path, text: &str, registry: &Registry) -> Result<Config, ConfigError> {
     let is_pyproject = path
         .file_name()
         .is_some_and(|name| name == "pyproject.toml");
-    let document = Document::parse(path, &text, is_pyproject)?;
+    let document = Document::parse(path, text, is_pyproject)?;
     let root = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),

@@ -5,7 +5,7 @@
 //! with the JSON-RPC error it deserves (`-32700` for text that is not JSON, `-32600` for JSON
 //! that is not a message) and goes on reading; it stops only at the end of the input.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -134,10 +134,31 @@ fn read_body(input: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
             "a header block without a valid Content-Length",
         ));
     };
-    let mut body = vec![0; length];
-    input.read_exact(&mut body)?;
+    let mut body_input = input.take(length as u64);
+    if length > MAX_BODY_LENGTH {
+        // Skipped without being held: its length is the client's word, not memory to reserve.
+        let skipped = io::copy(&mut body_input, &mut io::sink())?;
+        if skipped < length as u64 {
+            return Ok(None);
+        }
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a message of {length} bytes, over the limit of {MAX_BODY_LENGTH}"),
+        ));
+    }
+    // Read as it comes rather than allocated up front: a `Content-Length` can claim anything.
+    let mut body = Vec::new();
+    body_input.read_to_end(&mut body)?;
+    if body.len() < length {
+        // The input ended inside the body.
+        return Ok(None);
+    }
     Ok(Some(body))
 }
+
+/// The longest message body read: far above any document (a 5 MB file is a 5 MB
+/// `didOpen`), far below what would exhaust memory.
+const MAX_BODY_LENGTH: usize = 256 * 1024 * 1024;
 
 fn write_messages(mut output: impl Write, outgoing: &Receiver<Outgoing>) {
     for item in outgoing {
@@ -167,6 +188,37 @@ mod tests {
 
     fn framed(body: &str) -> String {
         format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn a_length_the_input_does_not_hold_ends_the_input_without_reserving_it() {
+        let input = format!(
+            "{}Content-Length: 99999999999999\r\n\r\n{{}}",
+            framed(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#)
+        );
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        read_messages(io::Cursor::new(input), &sender);
+        let items: Vec<Incoming> = receiver.try_iter().collect();
+        assert_eq!(items.len(), 1);
+        assert!(matches!(
+            &items[0],
+            Incoming::Message(Message::Notification(notification)) if notification.method == "initialized"
+        ));
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_skipped_and_reading_goes_on() {
+        let mut input = format!("Content-Length: {}\r\n\r\n", MAX_BODY_LENGTH + 1).into_bytes();
+        input.resize(input.len() + MAX_BODY_LENGTH + 1, b' ');
+        input.extend(framed(r#"{"jsonrpc":"2.0","method":"exit"}"#).bytes());
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        read_messages(io::Cursor::new(input), &sender);
+        let items: Vec<Incoming> = receiver.try_iter().collect();
+        assert_eq!(items.len(), 1);
+        assert!(matches!(
+            &items[0],
+            Incoming::Message(Message::Notification(notification)) if notification.method == "exit"
+        ));
     }
 
     #[test]
