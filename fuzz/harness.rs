@@ -10,7 +10,9 @@ use backlint_engine::fix::{fix_source, FixLevel};
 use backlint_engine::parse::parse;
 use backlint_engine::settings::{RuleResolver, RuleSelection};
 use backlint_engine::suppression::Suppressions;
-use backlint_engine::{check_bytes, Grammar, RuleSet, Settings, Source};
+use backlint_engine::{
+    check_bytes, Grammar, Notification, NotificationKind, RuleSet, Settings, Source,
+};
 use backlint_lsp::{server, transport};
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(|| {
@@ -76,6 +78,13 @@ fn check(grammar: Grammar, names: &[&str], data: &[u8]) {
     let name = names[usize::from(choice) % names.len()];
     let settings = Settings::default();
     let report = check_bytes(name, bytes.to_vec(), grammar, &settings, &RULES);
+    // The checker catches a rule's panic and reports it; outside the fuzzer it fails here.
+    let internal_errors: Vec<&Notification> = report
+        .notifications
+        .iter()
+        .filter(|notification| notification.kind == NotificationKind::InternalError)
+        .collect();
+    assert!(internal_errors.is_empty(), "{internal_errors:?}");
     // Ranges are in the decoded text, where each invalid sequence became a U+FFFD.
     let text_length = String::from_utf8_lossy(bytes).len();
     for diagnostic in report.diagnostics.iter().chain(&report.suppressed) {

@@ -53,10 +53,16 @@ pub fn string_content<'source>(
     } else {
         1
     };
+    // A string that error recovery cut short has no closing quote to leave out.
+    let is_closed =
+        raw.len() >= prefix_length + 2 * quote_length && raw.ends_with(&quote[..quote_length]);
+    if !is_closed {
+        return None;
+    }
     let start = node.start_byte() + prefix_length + quote_length;
-    let end = node.end_byte().checked_sub(quote_length)?;
-    (start <= end).then(|| Content {
-        text: &source[start..end],
+    let end = node.end_byte() - quote_length;
+    Some(Content {
+        text: source.get(start..end)?,
         offset: start,
     })
 }
