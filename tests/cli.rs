@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -429,6 +430,28 @@ fn broken_symlinks_and_loops_are_reported_and_skipped() {
         assert!(
             kinds.contains(&("loop_a.py".to_owned(), "io-error".to_owned())),
             "{kinds:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_are_reported_and_never_opened() {
+    let directory = project(&[("good.py", BARE_EXCEPT.as_bytes())]);
+    let fifo = directory.path().join("pipe.py");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    // Opening the FIFO would wait for a writer: both runs would hang.
+    let (walked, _) = json(directory.path(), &[]);
+    let (named, _) = json(directory.path(), &["pipe.py", "good.py"]);
+    for document in [walked, named] {
+        assert_eq!(findings(&document), vec![good_file_finding()]);
+        assert_eq!(
+            notifications(&document),
+            vec![("pipe.py".to_owned(), "io-error".to_owned())]
         );
     }
 }

@@ -77,6 +77,15 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Discovered, Di
             walk_roots.push(path.clone());
             continue;
         }
+        if !metadata.is_file() {
+            // Opening a FIFO would wait for a writer for ever.
+            discovered.notifications.push(Notification {
+                path: display_path(path, &working_directory),
+                kind: NotificationKind::IoError,
+                message: NOT_A_REGULAR_FILE.to_owned(),
+            });
+            continue;
+        }
         if settings.force_exclude
             && (settings.is_in_excluded_directory(path) || !settings.filter.keeps_file(path))
         {
@@ -102,6 +111,10 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Discovered, Di
     discovered.notifications.sort();
     Ok(discovered)
 }
+
+/// For a FIFO, a socket or a device with a source file's name: never opened, since reading
+/// one can wait for ever or never end.
+const NOT_A_REGULAR_FILE: &str = "not a regular file (a FIFO, socket or device): skipped";
 
 enum WalkItem {
     File(SourceFile),
@@ -187,8 +200,16 @@ fn walk_item(entry: ignore::DirEntry, working_directory: &Path) -> Option<WalkIt
             })),
         };
     }
-    if !file_type.is_file() {
+    if file_type.is_dir() {
+        // A folder named like a file (`chart.js/`): the walk goes into it.
         return None;
+    }
+    if !file_type.is_file() {
+        return Some(WalkItem::Notification(Notification {
+            path: display_path(entry.path(), working_directory),
+            kind: NotificationKind::IoError,
+            message: NOT_A_REGULAR_FILE.to_owned(),
+        }));
     }
     Some(WalkItem::File(SourceFile {
         path: entry.path().to_path_buf(),
