@@ -154,6 +154,26 @@ fn generate() -> Hostile {
             "nested/blocks.ts",
             format!("{}{}\n", "{".repeat(depth), "}".repeat(depth)),
         ),
+        // Long concatenations given to sinks, which rules take apart.
+        (
+            "nested/system.py",
+            format!("import os\nos.system({}b)\n", "\"a\" + ".repeat(depth)),
+        ),
+        (
+            "nested/exec.ts",
+            format!(
+                "import {{ exec }} from \"child_process\";\nexec({}b);\n",
+                "\"a\" + ".repeat(depth)
+            ),
+        ),
+        (
+            "nested/query.py",
+            format!(
+                "cursor.execute({}b{})\n",
+                "(\"a\" + ".repeat(depth),
+                ")".repeat(depth)
+            ),
+        ),
     ];
     for (path, text) in &nested {
         write(root, path, text.as_bytes());

@@ -17,7 +17,7 @@ use crate::databases::Databases;
 use crate::frameworks::Handlers;
 use crate::language::Grammar;
 use crate::source::Source;
-use crate::syntax::{is_function_expression, top_level_definitions, Fields};
+use crate::syntax::{is_function_expression, top_level_definitions, unwrap_parentheses, Fields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
@@ -906,16 +906,6 @@ fn entry_point_calls(root: Node<'_>, source: &Source) -> Vec<(usize, String)> {
             }
         })
         .collect()
-}
-
-fn unwrap_parentheses(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
-        match node.named_child(0) {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    node
 }
 
 fn has_static_keyword(node: Node<'_>) -> bool {

@@ -71,6 +71,18 @@ pub fn preorder(root: Node<'_>) -> impl Iterator<Item = Node<'_>> {
     })
 }
 
+/// The expression inside any number of parentheses: `x` for `((x))`. A loop, since a file
+/// can nest parentheses deeper than a recursion could follow.
+pub fn unwrap_parentheses(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
+
 /// Like [`preorder`], but without the descendants of the nodes for which `enter` is false (those
 /// nodes themselves are visited): a search that cannot find anything inside some kinds of
 /// node skips them whole.

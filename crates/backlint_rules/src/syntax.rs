@@ -2,7 +2,7 @@
 
 use backlint_engine::rule::RuleContext;
 use backlint_engine::semantic::Imported;
-use backlint_engine::syntax::{member_parts, Fields};
+use backlint_engine::syntax::{member_parts, unwrap_parentheses, Fields};
 use tree_sitter::Node;
 
 use crate::names::is_constant_name;
@@ -230,9 +230,10 @@ pub fn is_constant_value(value: Node<'_>, context: &RuleContext<'_>) -> bool {
         }
         "member_expression" | "attribute" => member_parts(value)
             .is_some_and(|(_, property)| is_constant_name(context.text(property))),
-        "parenthesized_expression" => value
-            .named_child(0)
-            .is_some_and(|inner| is_constant_value(inner, context)),
+        "parenthesized_expression" => {
+            let inner = unwrap_parentheses(value);
+            inner.kind() != "parenthesized_expression" && is_constant_value(inner, context)
+        }
         _ => false,
     }
 }

@@ -2,7 +2,7 @@
 //! `.format()`) and run through a shell, where a value can end the command and start another.
 
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
-use backlint_engine::syntax::{member_parts, Fields};
+use backlint_engine::syntax::{member_parts, unwrap_parentheses, Fields};
 use backlint_engine::Language;
 use globset::GlobSet;
 use serde::Deserialize;
@@ -259,15 +259,22 @@ fn pasted_values<'tree>(
             let right = expression.field("right")?;
             match context.text(operator) {
                 "+" => {
+                    // Flattened with a stack, not by recursion: a concatenation nests as deep
+                    // as it is long.
                     let mut operands = Vec::new();
-                    for side in [left, right] {
+                    let mut pending = vec![right, left];
+                    while let Some(side) = pending.pop() {
+                        let is_binary =
+                            matches!(side.kind(), "binary_expression" | "binary_operator");
+                        if let Some((left, right)) =
+                            is_binary.then(|| sum_operands(side, context)).flatten()
+                        {
+                            pending.push(right);
+                            pending.push(left);
+                            continue;
+                        }
                         match pasted_values(side, context) {
-                            Some(values)
-                                if side.kind() == "binary_expression"
-                                    || side.kind() == "binary_operator" =>
-                            {
-                                operands.extend(values)
-                            }
+                            Some(values) if is_binary => operands.extend(values),
                             _ => operands.push(side),
                         }
                     }
@@ -312,9 +319,24 @@ fn pasted_values<'tree>(
                 .collect();
             Some(values)
         }
-        "parenthesized_expression" => pasted_values(expression.named_child(0)?, context),
+        "parenthesized_expression" => match unwrap_parentheses(expression) {
+            inner if inner.kind() == "parenthesized_expression" => None,
+            inner => pasted_values(inner, context),
+        },
         _ => None,
     }
+}
+
+/// The two sides of a binary `a + b`.
+fn sum_operands<'tree>(
+    expression: Node<'tree>,
+    context: &RuleContext<'_>,
+) -> Option<(Node<'tree>, Node<'tree>)> {
+    let operator = expression.field("operator")?;
+    if context.text(operator) != "+" {
+        return None;
+    }
+    Some((expression.field("left")?, expression.field("right")?))
 }
 
 /// A value that cannot change a command's meaning: a constant, a quoted value
