@@ -75,12 +75,11 @@ struct Run {
 }
 
 fn prepare(arguments: &RunArguments, fail_on: Option<args::FailOn>) -> Result<Run> {
-    if let Some(threads) = arguments.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.into())
-            .build_global()
-            .context("cannot start the worker threads")?;
-    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(arguments.threads.map_or(0, usize::from))
+        .stack_size(backlint_engine::WORKER_STACK_SIZE)
+        .build_global()
+        .context("cannot start the worker threads")?;
     let registry = backlint_rules::registry();
     let working_directory =
         std::env::current_dir().context("cannot read the current working directory")?;

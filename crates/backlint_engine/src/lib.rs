@@ -38,6 +38,11 @@ pub use pipeline::{
     CheckError, CheckResult, FileReport,
 };
 pub use reuse::CheckMemo;
+
+/// The stack of the threads that check files: 16 MiB of address space (pages are used only
+/// when touched) instead of the default 2 MiB, since a few analyses recurse along the tree and
+/// generated files nest far deeper than written ones.
+pub const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
 pub use rule::{Rule, RuleContext, RuleSet, RuleSpec};
 pub use settings::Settings;
 pub use source::Source;

@@ -224,6 +224,7 @@ impl Server {
         let workers = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|index| format!("backlint-lsp-worker-{index}"))
+            .stack_size(backlint_engine::WORKER_STACK_SIZE)
             .build()
             .map_err(io::Error::other)?;
         Ok(Server {
