@@ -651,10 +651,49 @@ fn snippet(
         };
         local_range = shift(local_range.start)..shift(local_range.end);
     }
-    Snippet {
+    window(Snippet {
         first_line: start.line,
         text,
         range: local_range,
+    })
+}
+
+/// Context kept on each side of a range in a snippet that is cut.
+const SNIPPET_CONTEXT: usize = 200;
+/// The longest part of a range a snippet shows.
+const MAX_SNIPPET_RANGE: usize = 1000;
+
+/// A snippet cut to the range and some context around it, with `…` where text was left out,
+/// when its lines are long (a minified file): every finding on a line of a megabyte would
+/// otherwise carry, and print, all of it.
+fn window(snippet: Snippet) -> Snippet {
+    let limit = 2 * SNIPPET_CONTEXT + MAX_SNIPPET_RANGE;
+    if snippet.text.len() <= limit {
+        return snippet;
+    }
+    let text = &snippet.text;
+    let floor = |mut offset: usize| {
+        offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let range_end = floor(
+        snippet
+            .range
+            .end
+            .min(snippet.range.start + MAX_SNIPPET_RANGE),
+    );
+    let start = floor(snippet.range.start.saturating_sub(SNIPPET_CONTEXT));
+    let end = floor(range_end + SNIPPET_CONTEXT);
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text.len() { "…" } else { "" };
+    let shift = |offset: usize| offset - start + prefix.len();
+    Snippet {
+        first_line: snippet.first_line,
+        text: format!("{prefix}{}{suffix}", &text[start..end]),
+        range: shift(snippet.range.start.max(start))..shift(range_end.max(start)),
     }
 }
 
@@ -663,4 +702,39 @@ fn column_byte_offset(line: &str, column: usize) -> usize {
     line.char_indices()
         .nth(column - 1)
         .map_or(line.len(), |(offset, _)| offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snippet_of_a_long_line_is_cut_around_its_range() {
+        let line = format!(
+            "var a = {}eval(q){};",
+            "x + ".repeat(1000),
+            " + y".repeat(1000)
+        );
+        let source = Source::new(PathBuf::from("min.js"), line.clone());
+        let start = line.find("eval").expect("eval");
+        let cut = snippet(&source, &(start..start + "eval(q)".len()), &[]);
+        assert!(
+            cut.text.len() < 2 * SNIPPET_CONTEXT + 20,
+            "{}",
+            cut.text.len()
+        );
+        assert!(cut.text.starts_with('…') && cut.text.ends_with('…'));
+        assert_eq!(&cut.text[cut.range.clone()], "eval(q)");
+        assert_eq!(cut.first_line, 1);
+    }
+
+    #[test]
+    fn a_snippet_of_short_lines_is_whole() {
+        let source = Source::new(PathBuf::from("a.py"), "x = 1\ny = eval(q)\n".to_owned());
+        let start = source.text().find("eval").expect("eval");
+        let whole = snippet(&source, &(start..start + 4), &[]);
+        assert_eq!(whole.text, "y = eval(q)");
+        assert_eq!(&whole.text[whole.range.clone()], "eval");
+        assert_eq!(whole.first_line, 2);
+    }
 }

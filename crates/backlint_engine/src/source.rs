@@ -29,6 +29,10 @@ pub struct Source {
     line_starts: Vec<usize>,
     /// Whether the file began with a byte order mark, which `text` leaves out.
     has_byte_order_mark: bool,
+    /// Whether every character is ASCII, so that columns are byte offsets: positions then
+    /// cost no count of the characters before them, which on a long minified line, once per
+    /// finding, would add up to the square of its length.
+    is_ascii: bool,
 }
 
 /// How the bytes of a file became text.
@@ -51,6 +55,7 @@ impl Source {
             .collect();
         Source {
             path,
+            is_ascii: text.is_ascii(),
             text,
             line_starts,
             has_byte_order_mark,
@@ -145,6 +150,13 @@ impl Source {
         }
         let index = self.line_index(offset);
         let before = &self.text[self.line_starts[index]..offset];
+        if self.is_ascii {
+            return Position {
+                line: index + 1,
+                column: before.len() + 1,
+                utf16_column: before.len() + 1,
+            };
+        }
         Position {
             line: index + 1,
             column: before.chars().count() + 1,
