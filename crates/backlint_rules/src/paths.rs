@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use backlint_engine::rule::OptionsError;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Compiles a rule's list of globs, naming the rule and the option in any error. A list is
 /// compiled once per process: most rules share the default lists, and compiling them all again
@@ -29,7 +29,13 @@ pub fn glob_set(
     };
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        builder.add(Glob::new(pattern).map_err(invalid)?);
+        // `*` stays within one name, as in `.gitignore` and the configuration's globs:
+        // `**/test_*.py` is a file named `test_….py`, not every file below a `test_…` folder.
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(invalid)?;
+        builder.add(glob);
     }
     let compiled = builder.build().map_err(invalid)?;
     COMPILED
@@ -54,6 +60,7 @@ const TEST_PATHS: &[&str] = &[
     "**/e2e/**",
     "**/{testing,integration-tests,test-utils}/**",
     "**/*{seed,populate,dummy}*.*",
+    "**/{seed,seeds,seeders}/**",
 ];
 
 /// Code that developers run on input of their own, not a deployed server on someone else's:
