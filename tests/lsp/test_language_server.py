@@ -552,3 +552,17 @@ async def test_the_server_survives_abuse_and_ends_up_right(
         f"the findings of the final text ({expected})",
         60,
     )
+
+
+async def test_diagnostics_and_actions_show_no_secret(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    secret = "ghp_Zq7TwVxK4mBn2PlRsYd8Fh3Jc6Ga9Ee1Uo5i"
+    text = f'export const github = "{secret}";\nexport const copy = github;\n'
+    uri = open_document(neovim, workspace / "src" / "secrets.ts", text)
+    diagnostics = await published(neovim, uri)
+    assert [d.code for d in diagnostics] == ["hardcoded-secret"]
+    actions = await code_actions(neovim, uri, (0, 1))
+    assert actions
+    assert secret not in repr(diagnostics)
+    assert secret not in repr(actions)
