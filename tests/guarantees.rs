@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -101,6 +101,8 @@ fn only_the_report_the_cache_and_fixed_files_are_written() {
             .args(*arguments)
             .current_dir(&project)
             .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
             .expect("run backlint");
         assert!(status.code().is_some_and(|code| code <= 1), "{arguments:?}");
