@@ -325,7 +325,12 @@ fn ignore_paths(rule: &str) -> globset::GlobSet {
         .expect("an ignore-paths option");
     let mut builder = globset::GlobSetBuilder::new();
     for glob in option.default.as_array().expect("a list of globs") {
-        builder.add(globset::Glob::new(glob.as_str().expect("a glob")).expect("a valid glob"));
+        // As the rules compile them: `*` stays within one name.
+        let glob = globset::GlobBuilder::new(glob.as_str().expect("a glob"))
+            .literal_separator(true)
+            .build()
+            .expect("a valid glob");
+        builder.add(glob);
     }
     builder.build().expect("the globs build")
 }
