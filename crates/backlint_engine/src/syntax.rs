@@ -52,23 +52,7 @@ impl<'tree> Fields<'tree> for Node<'tree> {
 /// Every node of the subtree at `root` (`root` included, anonymous tokens too), parents before
 /// their children. One tree cursor, no allocation per node; it cannot leave the subtree.
 pub fn preorder(root: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    let mut cursor = root.walk();
-    let mut finished = false;
-    std::iter::from_fn(move || {
-        if finished {
-            return None;
-        }
-        let node = cursor.node();
-        if !cursor.goto_first_child() {
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    finished = true;
-                    break;
-                }
-            }
-        }
-        Some(node)
-    })
+    preorder_pruned(root, |_| true)
 }
 
 /// The expression inside any number of parentheses: `x` for `((x))`. A loop, since a file
