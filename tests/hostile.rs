@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use common::corpus::write_project;
-use common::installed_tool;
 
 const BARE_EXCEPT: &str = "try:\n    run()\nexcept:\n    pass\n";
 /// Well past any run of this tree here (a few seconds): only a hang reaches it.
@@ -273,42 +272,9 @@ fn a_hostile_tree_is_checked_and_each_problem_reported_once() {
 #[test]
 #[ignore = "needs the SARIF Multitool: run by .ci/run"]
 fn the_sarif_of_a_hostile_tree_passes_the_multitool() {
-    let multitool = installed_tool(
-        "clients/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
-    );
     let hostile = generate();
     let (report, code) = check(hostile.directory.path(), "sarif");
     assert_eq!(code, Some(1));
-    let work = tempfile::tempdir().expect("temporary directory");
-    let log = work.path().join("hostile.sarif");
-    fs::write(&log, report).expect("write");
-    let validation = work.path().join("validation.sarif");
-    let output = Command::new(multitool)
-        // A self-contained .NET program: without this it needs ICU libraries.
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .args([
-            "validate",
-            "--rule-kind",
-            "Gh;Sarif",
-            "--log",
-            "ForceOverwrite",
-        ])
-        .arg("--output")
-        .arg(&validation)
-        .arg(&log)
-        .output()
-        .expect("run the SARIF Multitool");
-    let console = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{console}");
-    let validation: Value =
-        serde_json::from_str(&fs::read_to_string(&validation).expect("the validation log"))
-            .expect("JSON");
-    let problems: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .filter(|result| matches!(result["level"].as_str(), Some("error" | "warning") | None))
-        .map(|result| format!("{}: {}", result["ruleId"], result["message"]))
-        .collect();
+    let (problems, console) = common::sarif_multitool_problems(&report);
     assert!(problems.is_empty(), "{}\n{console}", problems.join("\n"));
 }

@@ -10,9 +10,8 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use common::{backlint, installed_tool};
+use common::backlint;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -281,43 +280,6 @@ fn the_category_option_sets_the_automation_id() {
 #[test]
 #[ignore = "needs the SARIF Multitool: run by .ci/run"]
 fn the_sarif_multitool_finds_no_error_and_no_warning() {
-    let multitool = installed_tool(
-        "clients/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
-    );
-    let directory = tempfile::tempdir().expect("temporary directory");
-    let log = directory.path().join("projects.sarif");
-    fs::write(&log, projects_sarif("2")).expect("write");
-    let report = directory.path().join("validation.sarif");
-    let output = Command::new(multitool)
-        // The Multitool is a self-contained .NET program: without this it needs ICU libraries.
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .args([
-            "validate",
-            "--rule-kind",
-            "Gh;Sarif",
-            "--log",
-            "ForceOverwrite",
-        ])
-        .arg("--output")
-        .arg(&report)
-        .arg(&log)
-        .output()
-        .expect("run the SARIF Multitool");
-    let console = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{console}");
-    let validation = parse(&fs::read_to_string(&report).expect("the validation log"));
-    let problems: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .filter(|result| matches!(result["level"].as_str(), Some("error" | "warning") | None))
-        .map(|result| {
-            format!(
-                "{}: {}",
-                result["ruleId"].as_str().unwrap_or(""),
-                result["message"]
-            )
-        })
-        .collect();
+    let (problems, console) = common::sarif_multitool_problems(projects_sarif("2").as_bytes());
     assert!(problems.is_empty(), "{}\n{console}", problems.join("\n"));
 }

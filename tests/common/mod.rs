@@ -33,3 +33,50 @@ pub fn installed_tool(relative: &str) -> PathBuf {
     );
     path
 }
+
+/// The errors and warnings the SARIF Multitool (`validate --rule-kind "Gh;Sarif"`, as GitHub
+/// code scanning checks uploads) finds in a SARIF log, one line each; its console output
+/// after them.
+pub fn sarif_multitool_problems(sarif: &[u8]) -> (Vec<String>, String) {
+    let multitool = installed_tool(
+        "clients/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
+    );
+    let work = tempfile::tempdir().expect("temporary directory");
+    let log = work.path().join("checked.sarif");
+    std::fs::write(&log, sarif).expect("write the log");
+    let report = work.path().join("validation.sarif");
+    let output = Command::new(multitool)
+        // A self-contained .NET program: without this it needs ICU libraries.
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .args([
+            "validate",
+            "--rule-kind",
+            "Gh;Sarif",
+            "--log",
+            "ForceOverwrite",
+        ])
+        .arg("--output")
+        .arg(&report)
+        .arg(&log)
+        .output()
+        .expect("run the SARIF Multitool");
+    let console = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{console}");
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("the validation log"))
+            .expect("JSON");
+    let problems = validation["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|result| matches!(result["level"].as_str(), Some("error" | "warning") | None))
+        .map(|result| {
+            format!(
+                "{}: {}",
+                result["ruleId"].as_str().unwrap_or(""),
+                result["message"]
+            )
+        })
+        .collect();
+    (problems, console)
+}
