@@ -158,6 +158,44 @@ level = "error"
     );
 }
 
+/// Rules leave test files alone by where they are in the project (below its configuration's
+/// folder), not by the folders above it: a project checked out in a `tests/` folder is not
+/// all tests, wherever it is checked from.
+#[test]
+fn rule_paths_are_relative_to_the_project() {
+    let root = tempfile::tempdir().expect("temp dir");
+    let root = root.path();
+    let project = root.join("tests/service");
+    write(&project, "backlint.toml", "");
+    write(
+        &project,
+        "src/loader.py",
+        "def load(path):\n    return path\n",
+    );
+    write(
+        &project,
+        "tests/test_loader.py",
+        "def test_load(path):\n    assert path\n",
+    );
+    write(root, "elsewhere/README.md", "");
+    let (from_inside, _) = check(&project, &["--select", "missing-type-hints"]);
+    assert_eq!(from_inside, ["src/loader.py:1 missing-type-hints note"]);
+    let (from_elsewhere, _) = check(
+        &root.join("elsewhere"),
+        &[
+            "--select",
+            "missing-type-hints",
+            "--config",
+            "../tests/service/backlint.toml",
+            "../tests/service",
+        ],
+    );
+    assert_eq!(
+        from_elsewhere,
+        ["../tests/service/src/loader.py:1 missing-type-hints note"]
+    );
+}
+
 #[test]
 fn include_and_exclude_choose_the_walked_files() {
     let root = tempfile::tempdir().expect("temp dir");

@@ -329,7 +329,7 @@ fn write_cache(folder: &Path, stored: &StoredCache) -> Result<(), CacheError> {
 }
 
 /// The key a file's result is stored under: what the result depends on besides the project
-/// files (the build is the cache's, the path the entry's).
+/// files (the build is the cache's, the path the entry's, with the project's root here).
 pub(crate) fn result_key(
     bytes: &[u8],
     grammar: Grammar,
@@ -343,6 +343,10 @@ pub(crate) fn result_key(
         u8::from(settings.respect_foreign_suppressions),
         u8::from(settings.prefilter),
     ]);
+    // Rules match path globs relative to the project's root.
+    let root = settings.filter.root.as_os_str().as_encoded_bytes();
+    hasher.update(&(root.len() as u64).to_le_bytes());
+    hasher.update(root);
     hasher.update(bytes);
     hasher.digest128()
 }

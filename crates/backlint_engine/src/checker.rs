@@ -82,7 +82,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
     ) -> Walk<'a, 'tree> {
         let semantic = Semantic::new(grammar, root, source);
         let facts = FileFacts {
-            path: &source.path,
+            path: &source.project_path,
             grammar,
             imports: semantic.imports(),
         };

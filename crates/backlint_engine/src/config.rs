@@ -10,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diagnostic::Level;
-use crate::paths::PathGlobs;
+use crate::paths::{absolute_by_names, PathGlobs};
 use crate::settings::Registry;
 
 /// The names a configuration file can have, in the order they are preferred within one folder.
@@ -168,7 +168,7 @@ pub fn parse(path: &Path, text: &str, registry: &Registry) -> Result<Config, Con
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let root = std::path::absolute(&root).unwrap_or(root);
+    let root = absolute_by_names(&root).unwrap_or(root);
     let mut config = Config::defaults(root);
     config.path = Some(path.to_path_buf());
     let Some(table) = document.table() else {

@@ -129,12 +129,9 @@ pub fn fix_source(
             break;
         }
         let fixed_text = apply(&text, &fixes);
-        let fixed_report = check_source(
-            &Source::new(source.path.clone(), fixed_text.clone()),
-            grammar,
-            settings,
-            rules,
-        );
+        let mut fixed_source = Source::new(source.path.clone(), fixed_text.clone());
+        fixed_source.project_path = source.project_path.clone();
+        let fixed_report = check_source(&fixed_source, grammar, settings, rules);
         // A fix must never break the syntax; should one, the round is undone.
         if has_syntax_errors(&fixed_report) {
             break;

@@ -64,9 +64,17 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
     GlobBuilder::new(pattern).literal_separator(true).build()
 }
 
-/// `path` relative to `root` (an absolute folder), when it lies below it. `..` is resolved by
-/// the names, not by following links, as the walk that found the file did.
+/// `path` relative to `root` (an absolute folder without `..`), when it lies below it.
 pub fn relative_to(path: &Path, root: &Path) -> Option<PathBuf> {
+    absolute_by_names(path)?
+        .strip_prefix(root)
+        .ok()
+        .map(Path::to_path_buf)
+}
+
+/// `path` made absolute, with `.` and `..` resolved by the names, not by following links, as
+/// the walk that found a file did.
+pub fn absolute_by_names(path: &Path) -> Option<PathBuf> {
     let mut absolute = PathBuf::new();
     for component in std::path::absolute(path).ok()?.components() {
         match component {
@@ -77,7 +85,7 @@ pub fn relative_to(path: &Path, root: &Path) -> Option<PathBuf> {
             other => absolute.push(other),
         }
     }
-    absolute.strip_prefix(root).ok().map(Path::to_path_buf)
+    Some(absolute)
 }
 
 #[cfg(test)]

@@ -224,7 +224,8 @@ fn fix_file(
             )
         }
     };
-    let source = Source::new(PathBuf::from(&file.display_path), original.clone());
+    let source = Source::new(PathBuf::from(&file.display_path), original.clone())
+        .in_project(&settings.filter.root);
     let fixed = fix_source(&source, file.grammar, settings, rules, fixing.level);
     if fixed.applied == 0 {
         return fixed.report;
@@ -291,6 +292,7 @@ pub fn check_bytes(
         };
     }
     let (source, decoding) = Source::decode(PathBuf::from(display_path), bytes);
+    let source = source.in_project(&settings.filter.root);
     let mut report = check_source(&source, grammar, settings, rules);
     if decoding == Decoding::Lossy {
         report.notifications.insert(

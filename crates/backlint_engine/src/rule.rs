@@ -46,7 +46,7 @@ pub trait Rule: Send + Sync {
 
 /// What is known of a file before its walk, for [`Rule::checks_file`].
 pub struct FileFacts<'a> {
-    /// As reported (relative to the working directory where possible).
+    /// Relative to the project's root ([`Source::project_path`]), for path globs.
     pub path: &'a std::path::Path,
     pub grammar: Grammar,
     pub imports: &'a Imports,

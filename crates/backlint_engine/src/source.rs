@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::line_hash::line_hashes;
+use crate::paths::relative_to;
 
 const UTF8_BOM: &str = "\u{feff}";
 
@@ -25,6 +26,11 @@ pub struct Position {
 pub struct Source {
     /// The path as reported: relative to the working directory when it lies below it.
     pub path: PathBuf,
+    /// The path relative to the project's root (the folder of the configuration in force),
+    /// which rules match their path globs against, so that they do not depend on where the
+    /// project is checked out or checked from: a project inside a `tests/` folder is not all
+    /// tests. The reported path for a file outside the root.
+    pub project_path: PathBuf,
     text: String,
     line_starts: Vec<usize>,
     /// Whether the file began with a byte order mark, which `text` leaves out.
@@ -54,12 +60,26 @@ impl Source {
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1))
             .collect();
         Source {
+            project_path: path.clone(),
             path,
             is_ascii: text.is_ascii(),
             text,
             line_starts,
             has_byte_order_mark,
         }
+    }
+
+    /// The same source in the project whose root is `root`: its [`Source::project_path`]
+    /// becomes its path relative to `root`. An empty root (no configuration, as in tests)
+    /// leaves the reported path.
+    pub fn in_project(mut self, root: &Path) -> Source {
+        if !root.is_absolute() {
+            return self;
+        }
+        if let Some(relative) = relative_to(&self.path, root) {
+            self.project_path = relative;
+        }
+        self
     }
 
     /// GitHub code scanning's line hash of each of these lines (1-based, sorted), computed over

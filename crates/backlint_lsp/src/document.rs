@@ -136,7 +136,8 @@ impl Document {
         previous: Option<&Memo>,
     ) -> Option<(FileReport, Option<Memo>)> {
         let tree = self.tree.as_ref()?;
-        let source = Source::new(self.path.clone(), self.text.clone());
+        let source = Source::new(self.path.clone(), self.text.clone())
+            .in_project(&target.settings.filter.root);
         let previous = previous
             .filter(|previous| {
                 Arc::ptr_eq(&previous.settings, &target.settings)

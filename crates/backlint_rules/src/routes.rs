@@ -162,7 +162,7 @@ pub fn handler_words(
     let mut words = Vec::new();
     // The file and the folders just above it say what it serves (`webhooks/stripe/route.ts`);
     // those further up name the project and where it was checked out.
-    let path = context.source.path.with_extension("");
+    let path = context.source.project_path.with_extension("");
     let names: Vec<_> = path
         .components()
         .filter_map(|component| match component {
@@ -273,7 +273,7 @@ pub fn purpose_name(
             }
         }
     }
-    let path = context.source.path.with_extension("");
+    let path = context.source.project_path.with_extension("");
     path.components()
         .rev()
         .filter_map(|component| match component {

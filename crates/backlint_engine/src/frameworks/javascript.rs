@@ -35,7 +35,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         router_framework: router_framework(imports),
     };
     let mut handlers = Vec::new();
-    let path = source.path.as_path();
+    let path = source.project_path.as_path();
     if is_next_route_file(path) {
         file.next_route_exports(root, &mut handlers);
     }

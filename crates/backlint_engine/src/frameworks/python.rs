@@ -44,7 +44,7 @@ pub(super) fn find(root: Node<'_>, source: &Source, imports: &Imports) -> Vec<Ha
         uses_fastapi: imports.has_module("fastapi"),
         uses_ninja: imports.has_module("ninja"),
         uses_flask: imports.has_module("flask"),
-        is_views_module: is_views_module(&source.path),
+        is_views_module: is_views_module(&source.project_path),
         uses_other_framework: OTHER_FRAMEWORKS
             .iter()
             .any(|module| imports.has_module(module)),

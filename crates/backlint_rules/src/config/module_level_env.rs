@@ -150,7 +150,7 @@ impl Rule for ModuleLevelEnv {
             None => return,
         };
         // A program's entry point reads its configuration when it starts; nothing imports it.
-        if semantic.is_entry_point() || self.allow.is_match(&context.source.path) {
+        if semantic.is_entry_point() || self.allow.is_match(&context.source.project_path) {
             return;
         }
         let accesses = merge_destructuring(accesses);

@@ -81,7 +81,7 @@ impl Rule for UnawaitedRouteParams {
     }
 
     fn check(&self, function: Node<'_>, context: &mut RuleContext<'_>) {
-        let path = &context.source.path;
+        let path = &context.source.project_path;
         if !self.route_files.is_match(path) {
             return;
         }

@@ -102,7 +102,7 @@ impl DebugEnabled {
         let is_debug = assignment
             .field("left")
             .is_some_and(|target| context.text(target) == "DEBUG");
-        if !is_debug || !self.settings_paths.is_match(&context.source.path) {
+        if !is_debug || !self.settings_paths.is_match(&context.source.project_path) {
             return;
         }
         let Some((_, value)) = module_assignment(assignment) else {

@@ -470,7 +470,7 @@ impl PermissiveCors {
         // The name first: finding the statement's module climbs from the root of the tree.
         let setting = context.text(target);
         let is_allow_all = matches!(setting, "CORS_ALLOW_ALL_ORIGINS" | "CORS_ORIGIN_ALLOW_ALL");
-        if !is_allow_all || !self.settings_paths.is_match(&context.source.path) {
+        if !is_allow_all || !self.settings_paths.is_match(&context.source.project_path) {
             return;
         }
         let Some((_, value)) = module_setting(assignment, context) else {
