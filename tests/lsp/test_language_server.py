@@ -270,6 +270,48 @@ async def code_actions(client: LanguageClient, uri: str, lines, only=None):
     )
 
 
+async def hover_at(client: LanguageClient, uri: str, line: int, character: int):
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+
+
+def hover_range(hover):
+    start, end = hover.range.start, hover.range.end
+    return (start.line, start.character, end.line, end.character)
+
+
+async def test_hovers_document_the_rules_of_findings_and_suppressions(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    text = (
+        "export function handler(body: any) {\n"
+        "  // backlint-ignore-next-line[no-explicit-any]: the client sends anything\n"
+        "  const raw: any = body;\n"
+        "  return raw;\n"
+        "}\n"
+    )
+    uri = open_document(neovim, workspace / "src" / "hovered.ts", text)
+    assert found(await published(neovim, uri)) == [("no-explicit-any", 0, 30, 0, 33)]
+    on_finding = await hover_at(neovim, uri, 0, 31)
+    assert on_finding.contents.kind == types.MarkupKind.Markdown
+    assert on_finding.contents.value.startswith("**backlint `no-explicit-any`** (warning): ")
+    assert "backlint explain no-explicit-any" in on_finding.contents.value
+    assert hover_range(on_finding) == (0, 30, 0, 33)
+    comment = text.splitlines()[1]
+    start = comment.index("no-explicit-any")
+    in_comment = await hover_at(neovim, uri, 1, start + 3)
+    assert in_comment.contents.value == on_finding.contents.value
+    assert hover_range(in_comment) == (1, start, 1, start + len("no-explicit-any"))
+    # Nothing to say off the findings and outside the comment's list of rules.
+    assert await hover_at(neovim, uri, 3, 3) is None
+    assert await hover_at(neovim, uri, 1, comment.index("client")) is None
+    assert await hover_at(neovim, uri, 1, comment.index("backlint-ignore") + 2) is None
+
+
 @pytest.mark.parametrize(
     "title, expected",
     [
@@ -383,6 +425,30 @@ async def test_overrides_and_excludes_apply_per_file(workspace: pathlib.Path):
             uri = open_document(client, workspace / folder / "loader.py")
             expected = [("bare-except", 3, 4, 3, 10)] if folder == "src" else []
             assert found(await published(client, uri)) == expected, folder
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+UNTYPED_PY = """\
+def load(path):
+    return open(path).read()
+"""
+
+
+async def test_a_project_inside_a_tests_folder_gets_its_rules(tmp_path: pathlib.Path):
+    """Rules leave test files alone by their path in the project, not by the folders the
+    project sits in: a workspace below `tests/` is checked as `backlint check` checks it."""
+    workspace = tmp_path / "tests" / "service"
+    (workspace / "src").mkdir(parents=True)
+    (workspace / "backlint.toml").write_text("")
+    client = await SERVER.start()
+    try:
+        await client.initialize_session(initialize_params(workspace, PUSHED_TO))
+        uri = open_document(client, workspace / "src" / "loader.py", UNTYPED_PY)
+        expected = cli_findings(workspace, "src/loader.py", UNTYPED_PY)
+        assert [finding[0] for finding in expected] == ["missing-type-hints"]
+        assert found(await published(client, uri)) == expected
         await client.shutdown_session()
     finally:
         await client.stop()
@@ -554,7 +620,7 @@ async def test_the_server_survives_abuse_and_ends_up_right(
     )
 
 
-async def test_diagnostics_and_actions_show_no_secret(
+async def test_diagnostics_actions_and_hovers_show_no_secret(
     neovim: LanguageClient, workspace: pathlib.Path
 ):
     secret = "ghp_Zq7TwVxK4mBn2PlRsYd8Fh3Jc6Ga9Ee1Uo5i"
@@ -564,5 +630,8 @@ async def test_diagnostics_and_actions_show_no_secret(
     assert [d.code for d in diagnostics] == ["hardcoded-secret"]
     actions = await code_actions(neovim, uri, (0, 1))
     assert actions
+    hover = await hover_at(neovim, uri, 0, text.index(secret) + 5)
+    assert "hardcoded-secret" in hover.contents.value
     assert secret not in repr(diagnostics)
     assert secret not in repr(actions)
+    assert secret not in repr(hover)

@@ -1,8 +1,10 @@
-//! backlint's language server: diagnostics while typing, quick fixes.
+//! backlint's language server: diagnostics while typing, quick fixes, rule documentation on
+//! hover.
 
 pub mod code_actions;
 pub mod diagnostics;
 pub mod document;
+pub mod hover;
 pub mod line_index;
 pub mod server;
 pub mod transport;

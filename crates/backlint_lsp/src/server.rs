@@ -26,7 +26,7 @@ use lsp_types::notification::{
     ShowMessage,
 };
 use lsp_types::request::{
-    CodeActionRequest, DocumentDiagnosticRequest, RegisterCapability, Request as _,
+    CodeActionRequest, DocumentDiagnosticRequest, HoverRequest, RegisterCapability, Request as _,
     WorkspaceDiagnosticRefresh,
 };
 use lsp_types::{
@@ -35,9 +35,9 @@ use lsp_types::{
     DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
     DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
-    FileSystemWatcher, FullDocumentDiagnosticReport, GlobPattern, InitializeParams,
-    InitializeResult, LogMessageParams, MessageType, PositionEncodingKind,
-    PublishDiagnosticsParams, Registration, RegistrationParams,
+    FileSystemWatcher, FullDocumentDiagnosticReport, GlobPattern, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, LogMessageParams, MessageType,
+    PositionEncodingKind, PublishDiagnosticsParams, Registration, RegistrationParams,
     RelatedFullDocumentDiagnosticReport, SaveOptions, ServerCapabilities, ServerInfo,
     ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     Uri, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
@@ -48,6 +48,7 @@ use serde_json::Value;
 use crate::code_actions::{code_actions, fix_all_kind};
 use crate::diagnostics::{config_problem, to_protocol};
 use crate::document::{Document, Memo};
+use crate::hover::hover;
 use crate::line_index::PositionEncoding;
 use crate::transport::{Incoming, Outgoing};
 use crate::workspace::{ConfigProblem, Workspaces};
@@ -112,6 +113,7 @@ struct CheckDone {
 }
 
 pub struct Server {
+    registry: &'static Registry,
     outgoing: Sender<Outgoing>,
     encoding: PositionEncoding,
     client: ClientSupport,
@@ -228,6 +230,7 @@ impl Server {
             .build()
             .map_err(io::Error::other)?;
         Ok(Server {
+            registry,
             outgoing,
             encoding: if offers_utf8 {
                 PositionEncoding::Utf8
@@ -270,6 +273,7 @@ impl Server {
                         ..DiagnosticOptions::default()
                     },
                 )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -386,6 +390,12 @@ impl Server {
                 if let Some(params) = self.request_params::<CodeActionParams>(&request) {
                     let actions = self.code_actions(&params);
                     self.respond(Response::new_ok(request.id, actions));
+                }
+            }
+            HoverRequest::METHOD => {
+                if let Some(params) = self.request_params::<HoverParams>(&request) {
+                    let hover = self.hover(&params);
+                    self.respond(Response::new_ok(request.id, hover));
                 }
             }
             _ => self.respond(Response::new_err(
@@ -724,23 +734,48 @@ impl Server {
 
     fn code_actions(&mut self, params: &CodeActionParams) -> Vec<lsp_types::CodeActionOrCommand> {
         let uri = &params.text_document.uri;
-        let Some(open) = self.documents.get_mut(uri) else {
+        let encoding = self.encoding;
+        let Some((document, checked)) = self.checked_now(uri) else {
             return Vec::new();
         };
+        code_actions(
+            document,
+            uri,
+            &checked.report,
+            &checked.diagnostics,
+            params.range,
+            params.context.only.as_deref(),
+            encoding,
+        )
+    }
+
+    fn hover(&mut self, params: &HoverParams) -> Option<lsp_types::Hover> {
+        let position = &params.text_document_position_params;
+        let (registry, encoding) = (self.registry, self.encoding);
+        let (document, checked) = self.checked_now(&position.text_document.uri)?;
+        hover(
+            registry,
+            document,
+            &checked.diagnostics,
+            position.position,
+            encoding,
+        )
+    }
+
+    /// An open document with its findings at its current version. Actions and hovers are
+    /// asked for right after a change at times: the document is checked now rather than
+    /// answered for from findings of another version. `None` for a document that is not open
+    /// or not checked (excluded, or not parsed).
+    fn checked_now(&mut self, uri: &Uri) -> Option<(&Document, &Checked)> {
+        let open = self.documents.get_mut(uri)?;
         let version = open.document.version();
         if open
             .checked
             .as_ref()
             .is_none_or(|checked| checked.version != version)
         {
-            // Actions are asked for right after a change at times; check now rather than answer
-            // from findings of another version.
-            let Some(target) = self.workspaces.target(open.document.path()) else {
-                return Vec::new();
-            };
-            let Some((report, memo)) = open.document.check(&target, open.memo.as_ref()) else {
-                return Vec::new();
-            };
+            let target = self.workspaces.target(open.document.path())?;
+            let (report, memo) = open.document.check(&target, open.memo.as_ref())?;
             open.memo = memo;
             let diagnostics = to_protocol(&report, &open.document, uri, self.encoding);
             open.checked = Some(Checked {
@@ -749,18 +784,8 @@ impl Server {
                 diagnostics,
             });
         }
-        let Some(checked) = &open.checked else {
-            return Vec::new();
-        };
-        code_actions(
-            &open.document,
-            uri,
-            &checked.report,
-            &checked.diagnostics,
-            params.range,
-            params.context.only.as_deref(),
-            self.encoding,
-        )
+        let checked = open.checked.as_ref()?;
+        Some((&open.document, checked))
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {
