@@ -76,7 +76,6 @@ fn only_the_report_the_cache_and_fixed_files_are_written() {
     let project = sandbox.path().join("project");
     fs::create_dir_all(project.join("src")).expect("create");
     fs::create_dir_all(sandbox.path().join("elsewhere")).expect("create");
-    fs::create_dir_all(sandbox.path().join("reports")).expect("create");
     fs::write(sandbox.path().join("elsewhere/untouched.py"), BARE_EXCEPT).expect("write");
     fs::write(project.join("src/fixable.py"), BARE_EXCEPT).expect("write");
     fs::write(project.join("src/clean.py"), "x = 1\n").expect("write");
@@ -88,7 +87,8 @@ fn only_the_report_the_cache_and_fixed_files_are_written() {
         &[
             "check",
             "--output",
-            "../reports/result.sarif",
+            // A folder that does not exist yet is created for the report.
+            "../reports/ci/result.sarif",
             "--format",
             "sarif",
             ".",
@@ -122,7 +122,7 @@ fn only_the_report_the_cache_and_fixed_files_are_written() {
     for path in &changed {
         let allowed = path.starts_with("project/.backlint_cache")
             || path.starts_with("cache")
-            || path.as_path() == Path::new("reports/result.sarif")
+            || path.as_path() == Path::new("reports/ci/result.sarif")
             || path.as_path() == Path::new("project/src/fixable.py");
         assert!(allowed, "backlint wrote {}", path.display());
     }
@@ -131,7 +131,7 @@ fn only_the_report_the_cache_and_fixed_files_are_written() {
         "{changed:?}"
     );
     assert!(
-        changed.contains(&&PathBuf::from("reports/result.sarif")),
+        changed.contains(&&PathBuf::from("reports/ci/result.sarif")),
         "{changed:?}"
     );
     for cache in ["project/.backlint_cache", "cache"] {

@@ -460,8 +460,16 @@ fn settings_report(path: &Path, run: &Run) -> Result<String> {
     Ok(out)
 }
 
-/// Writes a report or a baseline atomically: a reader never sees it half written.
+/// Writes a report or a baseline atomically: a reader never sees it half written. Its folder
+/// is created when it does not exist (`-o reports/backlint.sarif` in a fresh CI checkout).
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<()> {
+    if let Some(folder) = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create the folder {}", folder.display()))?;
+    }
     backlint_engine::pipeline::write_atomically(path, contents)
         .with_context(|| format!("cannot write {}", path.display()))
 }
