@@ -70,6 +70,8 @@ pub(crate) struct Walk<'a, 'tree> {
     rules: &'a RuleSet,
     /// By rule index: the rule does not check this file, or panicked on it.
     stopped: Vec<bool>,
+    /// The nodes entered and not yet left: the ancestors of the node being checked.
+    ancestors: Vec<Node<'tree>>,
     pub(crate) output: CheckerOutput,
 }
 
@@ -97,6 +99,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
             grammar,
             rules,
             stopped,
+            ancestors: Vec::new(),
             output: CheckerOutput::default(),
         }
     }
@@ -113,6 +116,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
                 source: self.source,
                 semantic: &self.semantic,
                 grammar: self.grammar,
+                ancestors: &self.ancestors,
                 rule_index,
                 findings: &mut self.output.findings,
             };
@@ -125,9 +129,11 @@ impl<'a, 'tree> Walk<'a, 'tree> {
                     .push((rule_index, panic_message(payload.as_ref())));
             }
         }
+        self.ancestors.push(node);
     }
 
     pub(crate) fn leave(&mut self, node: Node<'tree>) {
+        self.ancestors.pop();
         self.semantic.leave(node);
     }
 

@@ -92,11 +92,21 @@ pub struct RuleContext<'a> {
     pub source: &'a Source,
     pub semantic: &'a Semantic<'a>,
     pub grammar: Grammar,
+    /// The ancestors of the node being checked, the root first.
+    pub(crate) ancestors: &'a [Node<'a>],
     pub(crate) rule_index: usize,
     pub(crate) findings: &'a mut Vec<(usize, Finding)>,
 }
 
-impl RuleContext<'_> {
+impl<'a> RuleContext<'a> {
+    /// The ancestors of the node being checked, its parent first. They are kept by the walk,
+    /// so climbing costs nothing, where each `Node::parent` descends from the root of the
+    /// file: a rule that climbs from every node of a deep expression that way takes the
+    /// square of its depth.
+    pub fn ancestors(&self) -> impl Iterator<Item = Node<'a>> + '_ {
+        self.ancestors.iter().rev().copied()
+    }
+
     /// The text of a node.
     pub fn text(&self, node: Node<'_>) -> &str {
         &self.source.text()[node.byte_range()]

@@ -7,6 +7,7 @@
 //! variables anywhere in the handler. The first source with none is reported.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 
 use backlint_engine::frameworks::{Framework, Handler};
 use backlint_engine::names::word_parts;
@@ -174,6 +175,7 @@ impl Rule for UnvalidatedInput {
             handler: &handler,
             assignments: OnceCell::new(),
             validations: OnceCell::new(),
+            parents: OnceCell::new(),
         };
         let sources = reader.sources();
         // Once the handler validates a whole input (`Serializer(data=request.data).is_valid()`),
@@ -303,11 +305,59 @@ struct HandlerReader<'a, 'b, 'tree> {
     assignments: OnceCell<Vec<(Node<'tree>, Node<'tree>)>>,
     /// The arguments of the handler's validation calls, likewise.
     validations: OnceCell<Vec<Node<'tree>>>,
+    /// The parent of each node of the handler, by node id ([`HandlerReader::parent`]).
+    parents: OnceCell<HashMap<usize, Node<'tree>>>,
 }
 
 impl<'tree> HandlerReader<'_, '_, 'tree> {
     fn text(&self, node: Node<'_>) -> &str {
         self.context.text(node)
+    }
+
+    /// The node around `node`. Inside the handler it is looked up in a map made by one walk
+    /// of the handler: `Node::parent` descends from the root of the file at every call, and
+    /// the checks of a handler ask for the parents of every read, which made a handler whose
+    /// response joins thousands of reads quadratic.
+    fn parent(&self, node: Node<'tree>) -> Option<Node<'tree>> {
+        let parents = self.parents.get_or_init(|| {
+            let mut parents = HashMap::new();
+            let mut pending = vec![self.function];
+            while let Some(node) = pending.pop() {
+                let mut cursor = node.walk();
+                for child in node.children(&mut cursor) {
+                    parents.insert(child.id(), node);
+                    pending.push(child);
+                }
+            }
+            parents
+        });
+        match parents.get(&node.id()) {
+            Some(parent) => Some(*parent),
+            None => node.parent(),
+        }
+    }
+
+    /// Whether a node is the target of an assignment: `ctx.body = …` writes, it does not read.
+    fn is_assigned(&self, node: Node<'tree>) -> bool {
+        self.parent(node).is_some_and(|parent| {
+            matches!(
+                parent.kind(),
+                "assignment_expression" | "augmented_assignment_expression"
+            ) && parent
+                .field("left")
+                .is_some_and(|left| left.id() == node.id())
+        })
+    }
+
+    /// Whether a node is the function of the call around it: `request.get_json` in
+    /// `request.get_json()`.
+    fn is_callee(&self, node: Node<'tree>) -> bool {
+        self.parent(node).is_some_and(|parent| {
+            parent.kind() == "call"
+                && parent
+                    .field("function")
+                    .is_some_and(|function| function.id() == node.id())
+        })
     }
 
     /// The reads of input in the handler, in source order.
@@ -386,7 +436,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     let is_request = requests.iter().any(|name| name == self.text(object));
                     let is_member = JS_REQUEST_MEMBERS.contains(&property)
                         || self.rule.sources.iter().any(|source| source == property);
-                    let called = node.parent().is_some_and(|parent| {
+                    let called = self.parent(node).is_some_and(|parent| {
                         parent.kind() == "call_expression"
                             && parent
                                 .field("function")
@@ -397,7 +447,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                         && property == "body"
                         && self.text(object) == request;
                     let request_input =
-                        is_request && is_member && !koa_response && !is_assigned(node);
+                        is_request && is_member && !koa_response && !self.is_assigned(node);
                     ((request_input || property == "searchParams") && !called).then_some(node)
                 }
                 "call_expression" => {
@@ -442,7 +492,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// NestJS: a `@Body()` or whole `@Query()` parameter typed with no class (`any`, an object
     /// type, `Record<…>`), and no validation pipe given to the decorator.
-    fn is_unvalidated_nest_input(&self, parameter: Node<'_>) -> bool {
+    fn is_unvalidated_nest_input(&self, parameter: Node<'tree>) -> bool {
         let mut cursor = parameter.walk();
         let decorators: Vec<Node<'_>> = parameter
             .children(&mut cursor)
@@ -545,7 +595,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     let attribute = self.text(attribute);
                     let is_member = PYTHON_REQUEST_MEMBERS.contains(&attribute)
                         || self.rule.sources.iter().any(|source| source == attribute);
-                    let called = is_callee(node);
+                    let called = self.is_callee(node);
                     (requests.iter().any(|name| name == self.text(object)) && is_member && !called)
                         .then_some(node)
                 }
@@ -590,8 +640,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     /// How a read shows in the message: its text, on one line, with the `await` before it.
-    fn describe(&self, read: Node<'_>) -> String {
-        let shown = match read.parent() {
+    fn describe(&self, read: Node<'tree>) -> String {
+        let shown = match self.parent(read) {
             Some(parent) if matches!(parent.kind(), "await_expression" | "await") => parent,
             _ => read,
         };
@@ -612,7 +662,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// `request.POST["name"]`, `request.GET.get("page")`.
     fn value_of(&self, read: Node<'tree>) -> Node<'tree> {
         let mut value = read;
-        while let Some(parent) = value.parent() {
+        while let Some(parent) = self.parent(value) {
             let extends = match parent.kind() {
                 "member_expression" | "attribute" | "subscript_expression" | "subscript" => parent
                     .field("object")
@@ -642,7 +692,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         let value = self.value_of(read.node);
         let mut node = read.node;
         while node.id() != value.id() {
-            match node.parent() {
+            match self.parent(node) {
                 Some(parent)
                     if matches!(
                         parent.kind(),
@@ -665,7 +715,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// `request.data.get("k", [])` and `request.data["k"]`, `req.body[email]` for
     /// `req.body.email`.
     fn field(&self, read: &InputRead<'tree>) -> Option<String> {
-        let parent = read.node.parent()?;
+        let parent = self.parent(read.node)?;
         let key = match parent.kind() {
             "subscript" | "subscript_expression" => parent
                 .field("subscript")
@@ -675,8 +725,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 if object.id() != read.node.id() {
                     return None;
                 }
-                let getter = parent
-                    .parent()
+                let getter = self
+                    .parent(parent)
                     .filter(|call| matches!(call.kind(), "call" | "call_expression"))
                     .filter(|_| matches!(self.text(property), "get" | "getlist" | "getAll"));
                 match getter {
@@ -735,7 +785,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     /// The names a declaration or assignment target binds: `x`, `{ a, b: c }`, `[a, b]`, `a, b`.
-    fn bound_names(&self, target: Node<'_>) -> Vec<String> {
+    fn bound_names(&self, target: Node<'tree>) -> Vec<String> {
         preorder(target)
             .filter(|node| {
                 matches!(
@@ -745,7 +795,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             })
             .filter(|node| {
                 // `{ key: name }` binds `name`, not `key`.
-                node.parent().is_none_or(|parent| {
+                self.parent(*node).is_none_or(|parent| {
                     parent.kind() != "pair_pattern"
                         || parent
                             .field("value")
@@ -781,7 +831,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         })
     }
 
-    fn is_validation_call(&self, call: Node<'_>, arguments: Node<'_>) -> bool {
+    fn is_validation_call(&self, call: Node<'tree>, arguments: Node<'tree>) -> bool {
         let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else {
             return false;
         };
@@ -840,7 +890,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// An argument that is a schema: built with `z.`/`yup.`/`Joi.`/`v.`, or named `…Schema`,
     /// `…schema`, `…Validator`.
-    fn has_schema_argument(&self, arguments: Node<'_>) -> bool {
+    fn has_schema_argument(&self, arguments: Node<'tree>) -> bool {
         let mut cursor = arguments.walk();
         let found = arguments.named_children(&mut cursor).any(|argument| {
             let text = self.text(argument);
@@ -899,17 +949,17 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// Whether a value is checked against a literal list (`["asc", "desc"].includes(order)`),
     /// or used inside an `if` that first checks it: `if sort in ("name", "-name"):
     /// qs.order_by(sort)`.
-    fn is_allow_listed(&self, value: Node<'_>) -> bool {
+    fn is_allow_listed(&self, value: Node<'tree>) -> bool {
         let text = self.text(value);
-        let checking_call = value
-            .parent()
+        let checking_call = self
+            .parent(value)
             .filter(|arguments| arguments.kind() == "arguments")
-            .and_then(|arguments| arguments.parent());
+            .and_then(|arguments| self.parent(arguments));
         if checking_call.is_some_and(|call| self.allow_lists(call, text)) {
             return true;
         }
         let mut inner = value;
-        while let Some(parent) = inner.parent() {
+        while let Some(parent) = self.parent(inner) {
             if parent.id() == self.function.id() {
                 return false;
             }
@@ -929,10 +979,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// Whether an earlier statement turns the request away unless the value is in a list:
     /// `if segment not in VALID_FIELDS: return Response(status=400)`, then `segment` is used.
-    fn is_guarded_by_allow_list(&self, value: Node<'_>) -> bool {
+    fn is_guarded_by_allow_list(&self, value: Node<'tree>) -> bool {
         let text = self.text(value);
         let mut inner = value;
-        while let Some(parent) = inner.parent() {
+        while let Some(parent) = self.parent(inner) {
             if matches!(parent.kind(), "block" | "statement_block") {
                 let mut previous = inner.prev_named_sibling();
                 while let Some(statement) = previous {
@@ -960,9 +1010,9 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// Whether a membership check holds when the value is *not* in the list: `x not in LIST`,
     /// `!LIST.includes(x)`, `not x in LIST`. A guard that turns away values that are in a list
     /// is a deny-list, which lets everything else through.
-    fn is_negated(&self, check: Node<'_>) -> bool {
+    fn is_negated(&self, check: Node<'tree>) -> bool {
         (check.kind() == "comparison_operator" && self.comparison_operator(check) == "not in")
-            || check.parent().is_some_and(|parent| {
+            || self.parent(check).is_some_and(|parent| {
                 parent.kind() == "not_operator"
                     || (parent.kind() == "unary_expression"
                         && parent
@@ -974,7 +1024,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// Whether a value only reaches the handler's work through an intersection with a constant
     /// set: `set(f.strip() for f in fields) & set(ALLOWED_FIELDS)`, `set(fields).intersection(
     /// ALLOWED)`.
-    fn is_intersected_with_constant(&self, value: Node<'_>) -> bool {
+    fn is_intersected_with_constant(&self, value: Node<'tree>) -> bool {
         let is_constant_set = |node: Node<'_>| {
             let text = self.text(node);
             let inner = ["set(", "frozenset("]
@@ -984,7 +1034,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
             matches!(node.kind(), "set" | "list" | "tuple") || is_constant_name(inner)
         };
         let mut inner = value;
-        while let Some(parent) = inner.parent() {
+        while let Some(parent) = self.parent(inner) {
             match parent.kind() {
                 "generator_expression"
                 | "list_comprehension"
@@ -1014,7 +1064,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                     let intersected = parent
                         .field("attribute")
                         .filter(|method| self.text(*method) == "intersection")
-                        .and_then(|_| parent.parent())
+                        .and_then(|_| self.parent(parent))
                         .filter(|call| call.kind() == "call")
                         .and_then(|call| call.field("arguments"))
                         .and_then(|arguments| arguments.named_child(0));
@@ -1040,8 +1090,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// Whether a node checks `text` against a literal list: `text in ["a", "b"]`,
     /// `["a", "b"].includes(text)`.
-    fn allow_lists(&self, check: Node<'_>, text: &str) -> bool {
-        let is_literal_list = |node: Node<'_>| {
+    fn allow_lists(&self, check: Node<'tree>, text: &str) -> bool {
+        let is_literal_list = |node: Node<'tree>| {
             matches!(node.kind(), "list" | "tuple" | "set" | "array")
                 || (matches!(
                     node.kind(),
@@ -1072,7 +1122,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     /// Flask's `request.args.get("page", 1, type=int)`: read as a number.
-    fn converts_to_number(&self, value: Node<'_>) -> bool {
+    fn converts_to_number(&self, value: Node<'tree>) -> bool {
         let Some(arguments) = value.field("arguments").filter(|_| value.kind() == "call") else {
             return false;
         };
@@ -1091,15 +1141,15 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// The plain name a value is assigned to: `x = value`, `const x = value`.
     fn assignment_of(&self, value: Node<'tree>) -> Option<(Node<'tree>, Node<'tree>)> {
-        let (target, assigned) = assignment_parts(value.parent()?)?;
+        let (target, assigned) = assignment_parts(self.parent(value)?)?;
         (assigned.id() == value.id() && target.kind() == "identifier").then_some((target, assigned))
     }
 
     /// Whether a use of input carries no value into the handler's work: a comparison with a
     /// constant, a presence test (`if request.data.get("email"):`), a number conversion
     /// (`int(request.GET.get("page", 1))`), or a log call.
-    fn is_harmless_use(&self, value: Node<'_>) -> bool {
-        let Some(parent) = value.parent() else {
+    fn is_harmless_use(&self, value: Node<'tree>) -> bool {
+        let Some(parent) = self.parent(value) else {
             return false;
         };
         let is_condition = |field: &'static str| {
@@ -1120,8 +1170,8 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
         if self.is_tested_in_condition(value) {
             return true;
         }
-        if let Some(call) = parent
-            .parent()
+        if let Some(call) = self
+            .parent(parent)
             .filter(|_| matches!(parent.kind(), "arguments" | "argument_list"))
         {
             let callee = call
@@ -1166,7 +1216,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
                 matches!(operator, "===" | "==" | "!==" | "!=")
                     || (matches!(operator, "in" | "not in" | "is" | "is not") && other_is_literal)
             }
-            "arguments" | "argument_list" => parent.parent().is_some_and(|call| {
+            "arguments" | "argument_list" => self.parent(parent).is_some_and(|call| {
                 call.field("function").is_some_and(|function| {
                     let callee = self.text(function);
                     let method = callee.rsplit('.').next().unwrap_or(callee);
@@ -1184,10 +1234,10 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
 
     /// Whether a value is an operand of `and`/`or` (`&&`/`||`) in an `if` or `while`
     /// condition: `if request.POST.get("name") and …`, a presence test.
-    fn is_tested_in_condition(&self, value: Node<'_>) -> bool {
+    fn is_tested_in_condition(&self, value: Node<'tree>) -> bool {
         let mut operand = value;
         let mut in_logic = false;
-        while let Some(parent) = operand.parent() {
+        while let Some(parent) = self.parent(operand) {
             let is_logic = match parent.kind() {
                 "boolean_operator" => true,
                 "binary_expression" => parent
@@ -1217,7 +1267,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// (`request.session["state"]`).
     /// A local name holding such a value counts too: `site_name = getattr(settings,
     /// "SITE_NAME", "")`.
-    fn is_server_value(&self, operand: Node<'_>) -> bool {
+    fn is_server_value(&self, operand: Node<'tree>) -> bool {
         let text = self.text(operand);
         let last = text
             .rsplit(['.', '['])
@@ -1251,21 +1301,24 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     /// Whether a parameter is handed whole to another function (`handle(args)`,
     /// `handle({ ...args, config })`), which is where its validation is, as when a handler passes
     /// its whole `req` on. Not when that function is a database call: that is the use.
-    fn is_delegated(&self, parameter: Node<'_>) -> bool {
+    fn is_delegated(&self, parameter: Node<'tree>) -> bool {
         let mut argument = parameter;
-        if let Some(spread) = argument
-            .parent()
+        if let Some(spread) = self
+            .parent(argument)
             .filter(|parent| parent.kind() == "spread_element")
         {
-            match spread.parent().filter(|object| object.kind() == "object") {
+            match self
+                .parent(spread)
+                .filter(|object| object.kind() == "object")
+            {
                 Some(object) => argument = object,
                 None => return false,
             }
         }
-        let Some(call) = argument
-            .parent()
+        let Some(call) = self
+            .parent(argument)
             .filter(|arguments| arguments.kind() == "arguments")
-            .and_then(|arguments| arguments.parent())
+            .and_then(|arguments| self.parent(arguments))
             .filter(|call| call.kind() == "call_expression")
         else {
             return false;
@@ -1278,7 +1331,7 @@ impl<'tree> HandlerReader<'_, '_, 'tree> {
     }
 
     /// The operator of a Python comparison, which tree-sitter keeps as an anonymous child.
-    fn comparison_operator(&self, comparison: Node<'_>) -> &str {
+    fn comparison_operator(&self, comparison: Node<'tree>) -> &str {
         let mut cursor = comparison.walk();
         let operator = comparison
             .children(&mut cursor)
@@ -1310,30 +1363,7 @@ fn ends_the_request(branch: Node<'_>) -> bool {
     })
 }
 
-/// Whether a node is the target of an assignment: `ctx.body = …` writes, it does not read.
-fn is_assigned(node: Node<'_>) -> bool {
-    node.parent().is_some_and(|parent| {
-        matches!(
-            parent.kind(),
-            "assignment_expression" | "augmented_assignment_expression"
-        ) && parent
-            .field("left")
-            .is_some_and(|left| left.id() == node.id())
-    })
-}
-
 /// Whether `outer` contains `inner` (or is it).
 fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
-}
-
-/// Whether a node is the function of the call around it: `request.get_json` in
-/// `request.get_json()`.
-fn is_callee(node: Node<'_>) -> bool {
-    node.parent().is_some_and(|parent| {
-        parent.kind() == "call"
-            && parent
-                .field("function")
-                .is_some_and(|function| function.id() == node.id())
-    })
 }

@@ -56,10 +56,10 @@ impl Rule for NoExplicitAny {
             return;
         }
         let is_type = match node.kind() {
-            "predefined_type" => !is_misparsed_parameter_name(node),
+            "predefined_type" => !is_misparsed_parameter_name(context),
             _ => context.semantic.in_error_region() && follows_type_position_token(node, context),
         };
-        if !is_type || (self.ignore_rest_args && is_rest_args_element(node, context)) {
+        if !is_type || (self.ignore_rest_args && is_rest_args_element(context)) {
             return;
         }
         context.report(node, explicit_any_message()).fix = Some(FindingFix {
@@ -73,10 +73,13 @@ impl Rule for NoExplicitAny {
 /// Whether `any` is really a parameter *name* that the grammar misread as a type: in the
 /// function type `(any) => void`, tree-sitter-typescript 0.23.2 parses `(any)` as a
 /// parenthesized type and leaves `=> void` as an ERROR. TypeScript reads a parameter named
-/// `any` (of implicit type), which typescript-eslint does not report.
-fn is_misparsed_parameter_name(any: Node<'_>) -> bool {
-    let Some(mut node) = any
-        .parent()
+/// `any` (of implicit type), which typescript-eslint does not report. The nodes around `any`
+/// are the walk's ancestors, not `Node::parent`'s, which costs the depth of the node: `x as
+/// any as any …` nests them as deep as it is long.
+fn is_misparsed_parameter_name(context: &RuleContext<'_>) -> bool {
+    let mut ancestors = context.ancestors();
+    let Some(mut node) = ancestors
+        .next()
         .filter(|parent| parent.kind() == "parenthesized_type")
     else {
         return false;
@@ -87,7 +90,7 @@ fn is_misparsed_parameter_name(any: Node<'_>) -> bool {
             Some(next) => {
                 return next.is_error() && next.child(0).is_some_and(|first| first.kind() == "=>");
             }
-            None => match node.parent() {
+            None => match ancestors.next() {
                 Some(parent) => node = parent,
                 None => return false,
             },
@@ -115,15 +118,16 @@ fn follows_type_position_token(any: Node<'_>, context: &RuleContext<'_>) -> bool
 /// Whether `any` is the element type of a rest parameter's array type, as typescript-eslint's
 /// `ignoreRestArgs` reads it: `...args: any[]`, `readonly any[]`, `Array<any>`,
 /// `ReadonlyArray<any>`.
-fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
-    let Some(mut array_type) = any.parent() else {
+fn is_rest_args_element(context: &RuleContext<'_>) -> bool {
+    let mut ancestors = context.ancestors();
+    let Some(mut array_type) = ancestors.next() else {
         return false;
     };
     match array_type.kind() {
         "array_type" => {}
         "type_arguments" => {
-            let Some(generic) = array_type
-                .parent()
+            let Some(generic) = ancestors
+                .next()
                 .filter(|generic| generic.kind() == "generic_type")
             else {
                 return false;
@@ -138,11 +142,11 @@ fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
             return false;
         }
     }
-    let Some(mut annotation) = array_type.parent() else {
+    let Some(mut annotation) = ancestors.next() else {
         return false;
     };
     if annotation.kind() == "readonly_type" {
-        let Some(parent) = annotation.parent() else {
+        let Some(parent) = ancestors.next() else {
             return false;
         };
         annotation = parent;
@@ -150,8 +154,8 @@ fn is_rest_args_element(any: Node<'_>, context: &RuleContext<'_>) -> bool {
     if annotation.kind() != "type_annotation" {
         return false;
     }
-    let Some(parameter) = annotation
-        .parent()
+    let Some(parameter) = ancestors
+        .next()
         .filter(|parameter| parameter.kind() == "required_parameter")
     else {
         return false;
