@@ -1,9 +1,9 @@
 //! A hostile repository at scale: 10,000 files and over 100 MB holding every kind of bad input
 //! (non-UTF-8, binary, over the size limit, syntax errors, broken links and link loops,
 //! FIFOs), files named with spaces, quotes, newlines and bytes that are not UTF-8, a folder
-//! 200 levels deep, and expressions nested 20,000 deep. The run must finish, report each
-//! problem exactly once, still find what the readable files hold, and write SARIF that the
-//! SARIF Multitool accepts.
+//! 200 levels deep, expressions nested 20,000 deep, and lines with thousands of findings. The
+//! run must finish, report each problem exactly once, still find what the readable files
+//! hold, and write SARIF that the SARIF Multitool accepts.
 #![cfg(unix)]
 
 mod common;
@@ -177,7 +177,28 @@ fn generate() -> Hostile {
     for (path, text) in &nested {
         write(root, path, text.as_bytes());
     }
-    files += 10 + 1 + nested.len();
+    // A handler that answers with thousands of reads of its request, and thousands of findings
+    // on one line: rules that looked up the parent of every read, and code frames and
+    // fingerprints made from the whole line for each finding, took the square of their length.
+    let terms = 4_000;
+    let long_lines = [
+        (
+            "long/handler.js",
+            format!(
+                "const app = require(\"express\")();\napp.post(\"/x\", (req, res) => {{\n  res.send({});\n}});\n",
+                vec!["req.body.a"; terms].join(" + ")
+            ),
+        ),
+        (
+            "long/casts.ts",
+            format!("export const x = a{};\n", " as any".repeat(terms)),
+        ),
+    ];
+    for (path, text) in &long_lines {
+        write(root, path, text.as_bytes());
+        files_with_findings.push((*path).to_owned());
+    }
+    files += 10 + 1 + nested.len() + long_lines.len();
     Hostile {
         directory,
         notifications,

@@ -19,16 +19,26 @@ pub struct FingerprintInput<'a> {
 /// index.
 pub fn fingerprints<'a>(inputs: impl IntoIterator<Item = FingerprintInput<'a>>) -> Vec<String> {
     let mut occurrences: HashMap<String, usize> = HashMap::new();
+    // The findings of a line come one after the other: its normalized text is made once for
+    // them all, since a long minified line can hold thousands.
+    let mut last_line: Option<(&str, String)> = None;
     inputs
         .into_iter()
         .map(|input| {
-            // Without any whitespace, so that re-indenting or reformatting the line
-            // (`f( a,b )` → `f(a, b)`) keeps the fingerprint.
-            let normalized_line: String = input
-                .line_text
-                .chars()
-                .filter(|character| !character.is_whitespace())
-                .collect();
+            let normalized_line = match &last_line {
+                Some((line, normalized)) if *line == input.line_text => normalized.clone(),
+                _ => {
+                    // Without any whitespace, so that re-indenting or reformatting the line
+                    // (`f( a,b )` → `f(a, b)`) keeps the fingerprint.
+                    let normalized: String = input
+                        .line_text
+                        .chars()
+                        .filter(|character| !character.is_whitespace())
+                        .collect();
+                    last_line = Some((input.line_text, normalized.clone()));
+                    normalized
+                }
+            };
             let key = format!(
                 "{}\u{0}{}\u{0}{}\u{0}{}",
                 input.rule,

@@ -25,7 +25,7 @@ use crate::project_files::recording;
 use crate::reuse::{check_tree_reusing, CheckMemo};
 use crate::rule::RuleSet;
 use crate::settings::{Fixing, RuleResolver, SelectionError, Settings};
-use crate::source::{Decoding, Source};
+use crate::source::{floor_char_boundary, Decoding, Source};
 use crate::suppression::Suppressions;
 
 /// Code frames show at most this many lines of a finding that spans more.
@@ -635,7 +635,10 @@ fn snippet(
         }
         let index = position.line - start.line;
         let before: usize = lines[..index].iter().map(|line| line.len() + 1).sum();
-        before + column_byte_offset(lines[index], position.column)
+        // By bytes, not by counting characters: a long line with many findings would cost
+        // the square of its length.
+        let line = lines[index];
+        before + floor_char_boundary(line, offset - source.line_start(position.line))
     };
     let mut local_range = local(range.start)..local(range.end).max(local(range.start));
     let mut hidden: Vec<std::ops::Range<usize>> = redactions
@@ -674,13 +677,7 @@ fn window(snippet: Snippet) -> Snippet {
         return snippet;
     }
     let text = &snippet.text;
-    let floor = |mut offset: usize| {
-        offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    };
+    let floor = |offset: usize| floor_char_boundary(text, offset);
     let range_end = floor(
         snippet
             .range
@@ -697,13 +694,6 @@ fn window(snippet: Snippet) -> Snippet {
         text: format!("{prefix}{}{suffix}", &text[start..end]),
         range: shift(snippet.range.start.max(start))..shift(range_end.max(start)),
     }
-}
-
-/// How many bytes of `line` come before the 1-based character column `column`.
-fn column_byte_offset(line: &str, column: usize) -> usize {
-    line.char_indices()
-        .nth(column - 1)
-        .map_or(line.len(), |(offset, _)| offset)
 }
 
 #[cfg(test)]

@@ -41,6 +41,16 @@ pub struct Source {
     is_ascii: bool,
 }
 
+/// `offset` clamped to `text`, then moved back to the start of the character it falls in
+/// (`str::floor_char_boundary`, which is newer than the toolchain backlint supports).
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// How the bytes of a file became text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decoding {
@@ -148,6 +158,14 @@ impl Source {
         }
     }
 
+    /// The byte offset where a 1-based line starts; the end of the text past the last line.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     /// The text of a 1-based line, without its line ending (`\n` or `\r\n`).
     pub fn line_text(&self, line: usize) -> &str {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
@@ -164,10 +182,7 @@ impl Source {
     /// The position of a byte offset. Offsets inside a multi-byte character, or past the end,
     /// are clamped to the nearest boundary before them.
     pub fn position(&self, offset: usize) -> Position {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = floor_char_boundary(&self.text, offset);
         let index = self.line_index(offset);
         let before = &self.text[self.line_starts[index]..offset];
         if self.is_ascii {

@@ -4,6 +4,7 @@
 //! tree-sitter (and backlint's findings) at `\n` only. Both are kept, so that neither side is
 //! off by a line in a file with old Mac line endings.
 
+use backlint_engine::source::floor_char_boundary;
 use lsp_types::Position;
 use tree_sitter::Point;
 
@@ -111,14 +112,6 @@ fn width(character: char, encoding: PositionEncoding) -> usize {
         PositionEncoding::Utf16 => character.len_utf16(),
         PositionEncoding::Utf8 => character.len_utf8(),
     }
-}
-
-fn floor_char_boundary(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]
