@@ -9,13 +9,14 @@
 //! 3. A rule that panics is stopped for the rest of the file and reported; the other rules
 //!    go on and their findings are kept.
 
+use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use tree_sitter::{Node, Tree};
 
 use crate::diagnostic::Finding;
 use crate::language::Grammar;
-use crate::rule::{FileFacts, RuleContext, RuleSet};
+use crate::rule::{FileFacts, Memos, RuleContext, RuleSet};
 use crate::semantic::Semantic;
 use crate::source::Source;
 
@@ -72,6 +73,7 @@ pub(crate) struct Walk<'a, 'tree> {
     stopped: Vec<bool>,
     /// The nodes entered and not yet left: the ancestors of the node being checked.
     ancestors: Vec<Node<'tree>>,
+    memos: RefCell<Memos>,
     pub(crate) output: CheckerOutput,
 }
 
@@ -100,6 +102,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
             rules,
             stopped,
             ancestors: Vec::new(),
+            memos: RefCell::default(),
             output: CheckerOutput::default(),
         }
     }
@@ -117,6 +120,7 @@ impl<'a, 'tree> Walk<'a, 'tree> {
                 semantic: &self.semantic,
                 grammar: self.grammar,
                 ancestors: &self.ancestors,
+                memos: &self.memos,
                 rule_index,
                 findings: &mut self.output.findings,
             };

@@ -1,6 +1,11 @@
 //! The contract between the engine and the rules: what a rule declares, what it is given, and
 //! how the enabled rules are routed by node kind.
 
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::Hash;
+
 use aho_corasick::AhoCorasick;
 use serde::de::DeserializeOwned;
 use tree_sitter::Node;
@@ -94,8 +99,17 @@ pub struct RuleContext<'a> {
     pub grammar: Grammar,
     /// The ancestors of the node being checked, the root first.
     pub(crate) ancestors: &'a [Node<'a>],
+    pub(crate) memos: &'a RefCell<Memos>,
     pub(crate) rule_index: usize,
     pub(crate) findings: &'a mut Vec<(usize, Finding)>,
+}
+
+/// What the rules computed about the file being checked, by rule, kept until its walk ends
+/// (see [`RuleContext::memo`]).
+#[derive(Default)]
+pub(crate) struct Memos {
+    /// By rule index and the types of the key and value: a `HashMap<K, V>`.
+    tables: HashMap<(usize, TypeId), Box<dyn Any>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -105,6 +119,39 @@ impl<'a> RuleContext<'a> {
     /// square of its depth.
     pub fn ancestors(&self) -> impl Iterator<Item = Node<'a>> + '_ {
         self.ancestors.iter().rev().copied()
+    }
+
+    /// What `compute` gives for `key`, computed once per file and rule. A rule is handed each
+    /// query in a loop, or each log call in a function, and what it must know of that loop or
+    /// function (computed from all of it) is the same for each: recomputing it every time
+    /// costs the square of the loop's size. Keys are usually node ids, which stay unique
+    /// while the file is checked; `compute` must depend on the key alone.
+    pub fn memo<K, V>(&self, key: K, compute: impl FnOnce() -> V) -> V
+    where
+        K: Hash + Eq + 'static,
+        V: Clone + 'static,
+    {
+        let table_key = (self.rule_index, TypeId::of::<(K, V)>());
+        let known = self
+            .memos
+            .borrow()
+            .tables
+            .get(&table_key)
+            .and_then(|table| table.downcast_ref::<HashMap<K, V>>())
+            .and_then(|table| table.get(&key).cloned());
+        if let Some(value) = known {
+            return value;
+        }
+        let value = compute();
+        let mut memos = self.memos.borrow_mut();
+        let table = memos
+            .tables
+            .entry(table_key)
+            .or_insert_with(|| Box::new(HashMap::<K, V>::new()));
+        if let Some(table) = table.downcast_mut::<HashMap<K, V>>() {
+            table.insert(key, value.clone());
+        }
+        value
     }
 
     /// The text of a node.

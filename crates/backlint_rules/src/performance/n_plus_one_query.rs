@@ -1,6 +1,8 @@
 //! n-plus-one-query: a database query run once per element of a collection, in a loop or an
 //! iteration callback, where one query for all the elements would do.
 
+use std::rc::Rc;
+
 use backlint_engine::databases::{
     is_django_queryset, touches_no_rows, writes_rows, DatabaseCall, Library,
 };
@@ -173,15 +175,19 @@ impl Rule for NPlusOneQuery {
         let Some(loop_node) = ancestor_with_range(node, &loop_range) else {
             return;
         };
-        if iterates_small_literal(loop_node, loop_kind, context)
-            || iterates_constant(loop_node, loop_kind, context)
-            || iterates_command_line(loop_node, loop_kind, context)
-            || is_retry_loop(loop_node, loop_kind, context)
+        // What the loop iterates is the same for each query in it: read once per loop.
+        let runs_a_few_times = context.memo(("runs a few times", loop_node.id()), || {
+            iterates_small_literal(loop_node, loop_kind, context)
+                || iterates_constant(loop_node, loop_kind, context)
+                || iterates_command_line(loop_node, loop_kind, context)
+                || is_retry_loop(loop_node, loop_kind, context)
+                || !consumes_a_collection(loop_node, loop_kind, context)
+        });
+        if runs_a_few_times
             || writes_a_row_the_iteration_uses(node, &query, loop_node, context)
             || ROW_LOCKS
                 .iter()
                 .any(|lock| context.text(node).contains(lock))
-            || !consumes_a_collection(loop_node, loop_kind, context)
             || in_data_migration(node, context)
             || is_pagination(node, loop_node, loop_kind, context)
             || (by_shape && queries_the_loop_variable(node, loop_node, loop_kind, context))
@@ -605,18 +611,32 @@ fn is_independent_of_element(
     kind: LoopKind,
     context: &RuleContext<'_>,
 ) -> bool {
-    let Some(variables) = loop_variables(loop_node, kind) else {
+    let changing = context.memo(("names that change", loop_node.id()), || {
+        changing_names(loop_node, kind, context).map(Rc::new)
+    });
+    let Some(changing) = changing else {
         return false;
     };
+    !preorder(call).any(|node| {
+        (is_variable_reference(node) || node.kind() == "shorthand_property_identifier")
+            && changing.iter().any(|name| name == context.text(node))
+    })
+}
+
+/// The names whose value changes from one element to the next: the loop's variables and the
+/// names the loop assigns; `None` for a loop without variables.
+fn changing_names(
+    loop_node: Node<'_>,
+    kind: LoopKind,
+    context: &RuleContext<'_>,
+) -> Option<Vec<String>> {
+    let variables = loop_variables(loop_node, kind)?;
     let mut changing: Vec<String> = preorder(variables)
         .filter(|node| node.kind() == "identifier")
         .map(|node| context.text(node).to_owned())
         .collect();
     changing.extend(names_set_in_loop(loop_node, context));
-    !preorder(call).any(|node| {
-        (is_variable_reference(node) || node.kind() == "shorthand_property_identifier")
-            && changing.iter().any(|name| name == context.text(node))
-    })
+    Some(changing)
 }
 
 /// Whether the query goes through the loop's own variable (`for model in models:
@@ -649,8 +669,11 @@ fn runs_for_one_element(call: Node<'_>, loop_node: Node<'_>, context: &RuleConte
             // A search that leaves the loop once it found its element: `if p.id == id:
             // return load(p)`.
             // A callback's `return` goes on to the next element.
+            // Each query of a block asks this of it, and finding its last statement reads all
+            // of them.
             "block" | "statement_block" => {
-                !parent.parent().is_some_and(is_function) && ends_the_loop(parent)
+                !parent.parent().is_some_and(is_function)
+                    && context.memo(("ends the loop", parent.id()), || ends_the_loop(parent))
             }
             "switch_case" => parent
                 .field("value")

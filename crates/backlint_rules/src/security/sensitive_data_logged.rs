@@ -310,10 +310,19 @@ fn first_sensitive_value<'tree>(
 /// else: the key a secret is fetched by (`getSecret(secretKey)`), or, in Python, an object
 /// (`token.revoke()`, `db.session.delete(token)`) whose log form is its `__repr__`, not the
 /// secret string.
+/// Read once per function and name: a function that logs the same value many times would
+/// otherwise be walked whole for each of its log calls.
 fn holds_something_else(value: Node<'_>, context: &RuleContext<'_>) -> bool {
     let text = context.text(value);
+    let function = enclosing_function(value);
+    context.memo((function.id(), text.to_owned()), || {
+        holds_something_else_in(function, text, context)
+    })
+}
+
+fn holds_something_else_in(function: Node<'_>, text: &str, context: &RuleContext<'_>) -> bool {
     let is_python = matches!(context.grammar, Grammar::Python);
-    preorder(enclosing_function(value)).any(|node| match node.kind() {
+    preorder(function).any(|node| match node.kind() {
         "call_expression" | "call" => {
             is_secret_lookup_with(node, text, context)
                 || is_python && is_session_call_with(node, text, context)
