@@ -180,6 +180,7 @@ fn generate() -> Hostile {
     // A handler that answers with thousands of reads of its request, and thousands of findings
     // on one line: rules that looked up the parent of every read, and code frames and
     // fingerprints made from the whole line for each finding, took the square of their length.
+    // Each of these took from 0.7 to 47 seconds before.
     let terms = 4_000;
     let long_lines = [
         (
@@ -192,6 +193,22 @@ fn generate() -> Hostile {
         (
             "long/casts.ts",
             format!("export const x = a{};\n", " as any".repeat(terms)),
+        ),
+        // Thousands of queries in one loop, and of log calls in one function: rules that
+        // read the whole loop or function again for each.
+        (
+            "long/queries.js",
+            format!(
+                "const app = require(\"express\")();\napp.get(\"/x\", async (req, res) => {{\n  for (const id of req.body.ids) {{\n{}  }}\n  res.json({{}});\n}});\n",
+                "    await prisma.user.findUnique({ where: { id } });\n".repeat(terms / 2)
+            ),
+        ),
+        (
+            "long/logs.py",
+            format!(
+                "import logging\nlog = logging.getLogger()\ndef sign_in(password):\n{}",
+                "    log.info(\"signing in with %s\", password)\n".repeat(terms / 2)
+            ),
         ),
     ];
     for (path, text) in &long_lines {

@@ -133,7 +133,10 @@ fn exported_name<'source>(
     function: Node<'_>,
     context: &RuleContext<'source>,
 ) -> Option<Export<'source>> {
-    let parent = function.parent()?;
+    // The checked function's ancestors, from the walk: `Node::parent` costs the depth of the
+    // node, and callbacks nest as deep as a file goes.
+    let mut ancestors = context.ancestors();
+    let parent = ancestors.next()?;
     match parent.kind() {
         "export_statement" => {
             let is_default = (0..parent.child_count())
@@ -146,8 +149,8 @@ fn exported_name<'source>(
             Some(Export::Named(&context.source.text()[name.byte_range()]))
         }
         "variable_declarator" => {
-            let declaration = parent.parent()?;
-            let export = declaration.parent()?;
+            let declaration = ancestors.next()?;
+            let export = ancestors.next()?;
             if declaration.kind() != "lexical_declaration" || export.kind() != "export_statement" {
                 return None;
             }

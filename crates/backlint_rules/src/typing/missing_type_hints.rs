@@ -1,6 +1,8 @@
 //! missing-type-hints: public Python functions whose parameters or return value have no type
 //! annotation.
 
+use std::rc::Rc;
+
 use backlint_engine::rule::{parse_options, FileFacts, OptionsError, Rule, RuleContext, RuleSpec};
 use backlint_engine::syntax::Fields;
 use backlint_engine::Language;
@@ -172,9 +174,18 @@ fn is_exported(definition: Node<'_>, name: &str, context: &RuleContext<'_>) -> b
     if private_module {
         return false;
     }
+    // The module's `__all__` is the same for each of its functions: read once per file.
+    let exported = context.memo("the names of __all__", || {
+        module_exports(definition, context).map(Rc::new)
+    });
+    exported.is_none_or(|names| names.iter().any(|listed| listed == name))
+}
+
+/// The names the module's `__all__` lists, `None` when it has none.
+fn module_exports(definition: Node<'_>, context: &RuleContext<'_>) -> Option<Vec<String>> {
     // Most modules list no `__all__`, and its search reads every statement of the module.
     if !context.source.text().contains("__all__") {
-        return true;
+        return None;
     }
     let mut root = definition;
     while let Some(parent) = root.parent() {
@@ -197,7 +208,7 @@ fn is_exported(definition: Node<'_>, name: &str, context: &RuleContext<'_>) -> b
             .get_or_insert_with(Vec::new)
             .extend(listed_names(value, context));
     }
-    exported.is_none_or(|names| names.iter().any(|listed| listed == name))
+    exported
 }
 
 /// The names a `__all__` value lists: `["a", "b"]`, `("a",)`. Like Ruff, other forms
