@@ -70,6 +70,8 @@ fn rule_section(registry: &Registry, rule: &str) -> Option<String> {
     ))
 }
 
+/// Whether a protocol range holds a position, its ends included: the cursor just after a
+/// finding is still on it.
 fn contains(range: &Range, position: Position) -> bool {
     let at_or_after_start =
         (range.start.line, range.start.character) <= (position.line, position.character);
@@ -79,7 +81,8 @@ fn contains(range: &Range, position: Position) -> bool {
 }
 
 /// The rule id under the cursor when it stands in the brackets of a `backlint-ignore…[…]` on
-/// its line, with its range.
+/// its line, with its range. The line's text is read as it is, in a comment or not: the
+/// worst a string that looks like a suppression gets is the documentation of a rule.
 fn suppressed_rule_at(
     document: &Document,
     position: Position,
