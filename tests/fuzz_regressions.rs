@@ -41,3 +41,21 @@ fn the_inputs_the_fuzzers_found_problems_with_pass() {
     }
     assert!(inputs > 0, "no saved input in {}", regressions.display());
 }
+
+/// The suppressions target's input on which tree-sitter's error recovery went on for 335 s:
+/// the parser now gives up on it (a parse error), as on any text it has worked on for much
+/// longer than code needs.
+#[test]
+fn the_parser_gives_up_on_endless_error_recovery() {
+    let saved = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/regressions/suppressions/error-recovery-for-minutes-on-nul-bytes");
+    let data = fs::read(&saved).expect("the saved input");
+    // What the target made of it: TypeScript, each line a comment after code.
+    let text: String = String::from_utf8_lossy(&data[1..])
+        .lines()
+        .map(|line| format!("let x = 1;  // {line}\n"))
+        .collect();
+    assert!(backlint_engine::parse::parse(backlint_engine::Grammar::TypeScript, &text).is_none());
+    let code = "let x = 1;  // backlint-ignore[no-explicit-any]\n".repeat(1000);
+    assert!(backlint_engine::parse::parse(backlint_engine::Grammar::TypeScript, &code).is_some());
+}

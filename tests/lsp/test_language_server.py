@@ -454,6 +454,17 @@ async def test_a_project_inside_a_tests_folder_gets_its_rules(tmp_path: pathlib.
         await client.stop()
 
 
+async def test_a_document_with_nul_bytes_is_left_alone_until_they_go(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    """As `backlint check` skips a file with NUL bytes as binary, the server does not parse
+    one (tree-sitter's error recovery can work on such text at length)."""
+    uri = open_document(neovim, workspace / "src" / "binary.ts", "let x: any = 1;\x00\n")
+    assert found(await published(neovim, uri)) == []
+    change(neovim, uri, 2, (0, 15), (0, 16), "")
+    assert found(await published(neovim, uri)) == [("no-explicit-any", 0, 7, 0, 10)]
+
+
 async def test_pull_diagnostics(pulling_neovim: LanguageClient, workspace: pathlib.Path):
     uri = open_document(pulling_neovim, workspace / "src" / "handler.ts")
 

@@ -44,7 +44,7 @@ pub struct Document {
 
 impl Document {
     pub fn new(path: PathBuf, grammar: Grammar, version: i32, text: String) -> Document {
-        let tree = reparse(grammar, &text, None);
+        let tree = parsed(grammar, &text, None);
         Document {
             path,
             grammar,
@@ -114,7 +114,7 @@ impl Document {
             }
             self.line_index = LineIndex::new(&self.text);
         }
-        self.tree = reparse(self.grammar, &self.text, self.tree.as_ref());
+        self.tree = parsed(self.grammar, &self.text, self.tree.as_ref());
         if self
             .tree
             .as_ref()
@@ -123,7 +123,7 @@ impl Document {
             // Error recovery can resolve an edited tree differently from a fresh parse; the
             // findings must not depend on the order of edits, so a text with syntax errors is
             // parsed from scratch.
-            self.tree = reparse(self.grammar, &self.text, None);
+            self.tree = parsed(self.grammar, &self.text, None);
         }
         self.version = version;
     }
@@ -191,6 +191,16 @@ fn end_point(start: tree_sitter::Point, inserted: &str) -> tree_sitter::Point {
             column: start.column + inserted.len(),
         },
     }
+}
+
+/// The tree of a document's text, or none for a text that holds NUL bytes: `backlint check`
+/// skips such a file as binary, and tree-sitter's error recovery can work on one until its
+/// budget runs out, on the server's main loop.
+fn parsed(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    if memchr::memchr(0, text.as_bytes()).is_some() {
+        return None;
+    }
+    reparse(grammar, text, old)
 }
 
 #[cfg(test)]

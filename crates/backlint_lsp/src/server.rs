@@ -647,7 +647,11 @@ impl Server {
                 (Waiting::Publish, _) if !is_current => (None, None),
                 (_, None) => (Some((FileReport::default(), Vec::new())), None),
                 (_, Some(target)) => catch_unwind(AssertUnwindSafe(|| {
-                    let (report, memo) = snapshot.check(&target, previous.as_ref())?;
+                    // A document without a tree (NUL bytes, or one the parser gave up on) has
+                    // no findings, and those of its earlier versions go.
+                    let (report, memo) = snapshot
+                        .check(&target, previous.as_ref())
+                        .unwrap_or_default();
                     let diagnostics = to_protocol(&report, &snapshot, &uri, encoding);
                     Some((Some((report, diagnostics)), memo))
                 }))
@@ -765,7 +769,7 @@ impl Server {
     /// An open document with its findings at its current version. Actions and hovers are
     /// asked for right after a change at times: the document is checked now rather than
     /// answered for from findings of another version. `None` for a document that is not open
-    /// or not checked (excluded, or not parsed).
+    /// or that the configuration excludes.
     fn checked_now(&mut self, uri: &Uri) -> Option<(&Document, &Checked)> {
         let open = self.documents.get_mut(uri)?;
         let version = open.document.version();
@@ -775,7 +779,10 @@ impl Server {
             .is_none_or(|checked| checked.version != version)
         {
             let target = self.workspaces.target(open.document.path())?;
-            let (report, memo) = open.document.check(&target, open.memo.as_ref())?;
+            let (report, memo) = open
+                .document
+                .check(&target, open.memo.as_ref())
+                .unwrap_or_default();
             open.memo = memo;
             let diagnostics = to_protocol(&report, &open.document, uri, self.encoding);
             open.checked = Some(Checked {
