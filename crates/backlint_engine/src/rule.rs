@@ -17,7 +17,8 @@ use crate::source::Source;
 
 /// A rule. It declares the node kinds it wants and is handed each such node once, on the
 /// Checker's single walk of the file. Rules keep no mutable state: one instance serves every
-/// file on every thread.
+/// file on every thread. What a rule computes about a file once is kept for the rest of its
+/// walk by [`RuleContext::memo`].
 ///
 /// What a rule finds in a top-level statement depends only on that statement's text, on what
 /// the semantic model says of the file (imports, handlers, databases, module-load code), and
