@@ -19,7 +19,7 @@ pub fn parse(grammar: Grammar, text: &str) -> Option<Tree> {
 /// Parses `text` again after edits: `old` is the previous tree, already told of the edits with
 /// `Tree::edit`, so that tree-sitter reuses what they did not touch.
 ///
-/// tree-sitter gives up when it has worked longer than [`parse_budget`] allows: its error
+/// tree-sitter gives up when it has worked longer than `parse_budget` allows: its error
 /// recovery can go on for minutes on some text that is not code.
 pub fn reparse(grammar: Grammar, text: &str, old: Option<&Tree>) -> Option<Tree> {
     PARSERS.with(|parsers| {
