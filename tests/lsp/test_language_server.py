@@ -408,6 +408,46 @@ async def test_configuration_changes_are_picked_up(
     assert found(await published(neovim, uri)) == []
 
 
+ROUTE_TS = """\
+export async function GET(request: Request, { params }: { params: { id: string } }) {
+  return Response.json({ id: params.id });
+}
+"""
+
+
+async def test_findings_follow_the_files_that_rules_read(
+    neovim: LanguageClient, workspace: pathlib.Path
+):
+    """A route's findings depend on the Next.js version in `package.json`, which the editor
+    does not show the server: when it changes on disk, open routes are checked again."""
+    manifest = workspace / "package.json"
+    manifest.write_text('{ "dependencies": { "next": "14.2.3" } }')
+    route = workspace / "app" / "api" / "users" / "[id]" / "route.ts"
+    route.parent.mkdir(parents=True)
+    uri = open_document(neovim, route, ROUTE_TS)
+    assert found(await published(neovim, uri)) == []
+
+    def manifest_changed():
+        neovim.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams(
+                changes=[
+                    types.FileEvent(uri=manifest.as_uri(), type=types.FileChangeType.Changed)
+                ]
+            )
+        )
+
+    # Next.js 15 made `params` a promise.
+    manifest.write_text('{ "dependencies": { "next": "^15.1.0" } }')
+    manifest_changed()
+    assert found(await published(neovim, uri)) == [("unawaited-route-params", 1, 29, 1, 38)]
+    # An edit elsewhere in the file keeps the finding of the unchanged handler.
+    change(neovim, uri, 2, (3, 0), (3, 0), "// the user\n")
+    assert found(await published(neovim, uri)) == [("unawaited-route-params", 1, 29, 1, 38)]
+    manifest.write_text('{ "dependencies": { "next": "14.2.3" } }')
+    manifest_changed()
+    assert found(await published(neovim, uri)) == []
+
+
 async def test_overrides_and_excludes_apply_per_file(workspace: pathlib.Path):
     (workspace / "backlint.toml").write_text(
         'exclude = ["generated"]\n'
@@ -489,11 +529,20 @@ async def test_utf8_positions(emacs: LanguageClient, workspace: pathlib.Path):
     uri = open_document(emacs, path)
     # In bytes, `é` and `ü` count two each: `any` starts at 38, not 36.
     assert found(await published(emacs, uri)) == [("no-explicit-any", 0, 38, 0, 41)]
-    # Emacs watches the configuration files for the server.
+    # Emacs watches the configuration files for the server, and the files rules read
+    # around a document.
     (registration,) = emacs.registrations
     assert registration.method == "workspace/didChangeWatchedFiles"
     patterns = [w["globPattern"] for w in registration.register_options["watchers"]]
-    assert patterns == ["**/.backlint.toml", "**/backlint.toml", "**/pyproject.toml"]
+    assert patterns == [
+        "**/.backlint.toml",
+        "**/backlint.toml",
+        "**/pyproject.toml",
+        "**/package.json",
+        "**/{middleware,proxy}.{ts,js}",
+        "**/settings.py",
+        "**/settings/*.py",
+    ]
 
 
 def send_raw(client: LanguageClient, body: bytes):

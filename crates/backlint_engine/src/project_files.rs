@@ -21,6 +21,15 @@ pub enum ProjectFile {
     Listing(PathBuf),
 }
 
+/// The files that rules read around a source file, as globs for an editor to watch: a change
+/// to one of them can change the findings of files that did not change.
+pub const WATCHED_GLOBS: &[&str] = &[
+    "**/package.json",
+    "**/{middleware,proxy}.{ts,js}",
+    "**/settings.py",
+    "**/settings/*.py",
+];
+
 /// What a [`ProjectFile`] held when it was looked at, as a hash.
 pub type State = u64;
 
@@ -39,12 +48,23 @@ pub fn record(file: ProjectFile, state: State) {
     });
 }
 
-/// Runs `check` and returns what it produced with the project files it looked at.
+/// Runs `check` and returns what it produced with the project files it looked at. What it
+/// looked at counts for a recording around this one as well.
 pub(crate) fn recording<T>(check: impl FnOnce() -> T) -> (T, Vec<(ProjectFile, State)>) {
     let outer = SEEN.with(|seen| seen.replace(Some(Vec::new())));
     let produced = check();
     let seen = SEEN.with(|seen| seen.replace(outer)).unwrap_or_default();
+    for (file, state) in &seen {
+        record(file.clone(), *state);
+    }
     (produced, seen)
+}
+
+/// Whether each file still reads as it did when it was looked at.
+pub fn still_hold(files: &[(ProjectFile, State)]) -> bool {
+    files
+        .iter()
+        .all(|(file, state)| current_state(file) == *state)
 }
 
 /// The state of a file's text, `None` when it does not exist or cannot be read as UTF-8.

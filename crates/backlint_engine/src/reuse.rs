@@ -20,7 +20,10 @@
 //!    A fact no kept statement asked for is not even looked for;
 //! 4. every range of its findings (the finding, related locations, fix edits, redactions) lies
 //!    inside it;
-//! 5. neither tree has syntax errors, and no rule panicked.
+//! 5. neither tree has syntax errors, and no rule panicked;
+//! 6. the files around it that rules read (a `package.json`, Django settings; see
+//!    [`project_files`](crate::project_files)) read as they did: when one changed, nothing is
+//!    reused.
 //!
 //! The other statements are walked again. Without a previous check, or after a change to an
 //! import or a module-level assignment, that is every statement, as `check_tree` walks them.
@@ -35,6 +38,7 @@ use crate::databases::Databases;
 use crate::diagnostic::Finding;
 use crate::frameworks::{Framework, Handler, Handlers};
 use crate::language::Grammar;
+use crate::project_files::{recording, still_hold, ProjectFile, State};
 use crate::rule::RuleSet;
 use crate::semantic::{Asked, Imports, Semantic};
 use crate::source::Source;
@@ -51,12 +55,21 @@ pub struct CheckMemo {
     unusable: bool,
     /// How many statements this check took from the previous one.
     reused: usize,
+    /// The files around the document that its rules read, this check or the ones whose
+    /// findings it kept, and what they held.
+    project_files: Vec<(ProjectFile, State)>,
 }
 
 impl CheckMemo {
     /// How many statements' findings the check took from the previous check.
     pub fn reused(&self) -> usize {
         self.reused
+    }
+
+    /// Whether the files around the document that its rules read still read the same: when
+    /// one changed, findings that nothing in the document changed can have.
+    pub fn project_files_hold(&self) -> bool {
+        still_hold(&self.project_files)
     }
 }
 
@@ -181,6 +194,27 @@ pub fn check_tree_reusing(
     rules: &RuleSet,
     previous: Option<&CheckMemo>,
 ) -> (CheckerOutput, CheckMemo) {
+    let previous = previous.filter(|previous| previous.project_files_hold());
+    let ((output, mut memo), mut project_files) =
+        recording(|| walk_reusing(tree, source, grammar, rules, previous));
+    // The statements whose findings were kept were not walked, so what their rules read was
+    // not recorded again.
+    for (file, state) in previous.iter().flat_map(|previous| &previous.project_files) {
+        if !project_files.iter().any(|(known, _)| known == file) {
+            project_files.push((file.clone(), *state));
+        }
+    }
+    memo.project_files = project_files;
+    (output, memo)
+}
+
+fn walk_reusing(
+    tree: &Tree,
+    source: &Source,
+    grammar: Grammar,
+    rules: &RuleSet,
+    previous: Option<&CheckMemo>,
+) -> (CheckerOutput, CheckMemo) {
     let root = tree.root_node();
     let text = source.text();
     let mut cursor = root.walk();
@@ -284,6 +318,7 @@ pub fn check_tree_reusing(
         facts: Facts::found(&walk.semantic, source),
         unusable: panicked || root.has_error(),
         reused: reused.iter().flatten().count(),
+        project_files: Vec::new(),
     };
     if panicked && reused.iter().any(Option::is_some) {
         // A rule stopped by a panic misses the statements after it in a full walk; so must it

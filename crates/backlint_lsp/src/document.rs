@@ -1,7 +1,7 @@
 //! An open document: its text, version and syntax tree, kept in step with the editor's
 //! incremental changes. Each change is applied to the text and to the tree (`Tree::edit`), and
-//! the text is re-parsed with the old tree, so that tree-sitter reuses what the change did not
-//! touch.
+//! the text is re-parsed with the old tree when the tree is next needed, so that tree-sitter
+//! reuses what the changes did not touch, and a burst of changes is parsed once.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +29,12 @@ impl Memo {
     pub fn reused(&self) -> usize {
         self.check.reused()
     }
+
+    /// Whether the files around the document that its rules read (a `package.json`, Django
+    /// settings) still read as they did.
+    pub fn project_files_hold(&self) -> bool {
+        self.check.project_files_hold()
+    }
 }
 
 /// Cloning a document is cheap enough to hand a snapshot to a worker: the tree is shared.
@@ -40,6 +46,9 @@ pub struct Document {
     text: String,
     line_index: LineIndex,
     tree: Option<Tree>,
+    /// Whether the text changed since `tree` was parsed: the tree then holds the edits
+    /// (`Tree::edit`) but not their parse, which waits for [`Document::parse_edits`].
+    edited: bool,
 }
 
 impl Document {
@@ -52,6 +61,7 @@ impl Document {
             line_index: LineIndex::new(&text),
             text,
             tree,
+            edited: false,
         }
     }
 
@@ -75,7 +85,12 @@ impl Document {
         &self.line_index
     }
 
+    /// The syntax tree of the text, once [`Document::parse_edits`] has parsed the changes.
     pub fn tree(&self) -> Option<&Tree> {
+        debug_assert!(
+            !self.edited,
+            "the tree of an edited document is read unparsed"
+        );
         self.tree.as_ref()
     }
 
@@ -90,7 +105,7 @@ impl Document {
         range.start + shift..range.end + shift
     }
 
-    /// Applies the changes of one `didChange` in order, then re-parses once.
+    /// Applies the changes of one `didChange` in order; [`Document::parse_edits`] parses them.
     pub fn apply_changes(
         &mut self,
         version: i32,
@@ -114,6 +129,18 @@ impl Document {
             }
             self.line_index = LineIndex::new(&self.text);
         }
+        self.edited = true;
+        self.version = version;
+    }
+
+    /// Parses the text changed since the last parse, reusing the edited tree. Parsing when the
+    /// tree is needed rather than at each change keeps the main loop free: a client that
+    /// sends a thousand changes at once gets its next answer after one parse, not a thousand.
+    pub fn parse_edits(&mut self) {
+        if !self.edited {
+            return;
+        }
+        self.edited = false;
         self.tree = parsed(self.grammar, &self.text, self.tree.as_ref());
         if self
             .tree
@@ -125,7 +152,6 @@ impl Document {
             // parsed from scratch.
             self.tree = parsed(self.grammar, &self.text, None);
         }
-        self.version = version;
     }
 
     /// Checks the document as it is now, with its current tree, reusing what `previous` (a
@@ -135,7 +161,7 @@ impl Document {
         target: &Target,
         previous: Option<&Memo>,
     ) -> Option<(FileReport, Option<Memo>)> {
-        let tree = self.tree.as_ref()?;
+        let tree = self.tree()?;
         let source = Source::new(self.path.clone(), self.text.clone())
             .in_project(&target.settings.filter.root);
         let previous = previous
@@ -264,5 +290,32 @@ mod tests {
             PositionEncoding::Utf16,
         );
         assert_eq!((whole.text(), whole.version()), ("b;\n", 5));
+    }
+
+    #[test]
+    fn a_burst_of_changes_parses_as_the_final_text() {
+        let start = "function f(a: number) {\n  return a;\n}\n";
+        let mut edited = document(start);
+        let changes = [
+            change((1, 9), (1, 10), "a + 1"),
+            change((0, 0), (0, 0), "export "),
+            change((3, 0), (3, 0), "const g = (b: string) => b;\n"),
+            change((1, 2), (1, 2), "// twice\n  "),
+        ];
+        for (version, change) in (2..).zip(&changes) {
+            edited.apply_changes(
+                version,
+                std::slice::from_ref(change),
+                PositionEncoding::Utf16,
+            );
+        }
+        edited.parse_edits();
+        let fresh = document(edited.text());
+        let tree = |document: &Document| document.tree().map(|tree| tree.root_node().to_sexp());
+        assert_eq!(
+            edited.text(),
+            "export function f(a: number) {\n  // twice\n  return a + 1;\n}\nconst g = (b: string) => b;\n"
+        );
+        assert_eq!(tree(&edited), tree(&fresh));
     }
 }

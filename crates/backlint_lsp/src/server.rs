@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use backlint_engine::config::CONFIG_FILE_NAMES;
+use backlint_engine::project_files::WATCHED_GLOBS;
 use backlint_engine::settings::Registry;
 use backlint_engine::{FileReport, Grammar};
 use crossbeam_channel::{Receiver, Sender};
@@ -436,7 +437,7 @@ impl Server {
                 parse(params).map(|params| self.did_change_workspace_folders(&params))
             }
             "initialized" => {
-                self.watch_config_files();
+                self.watch_files();
                 Ok(())
             }
             // Other notifications (`$/cancelRequest`, `$/setTrace`, configuration pushes) change
@@ -491,6 +492,9 @@ impl Server {
     fn did_save(&mut self, params: &DidSaveTextDocumentParams) {
         if document_path(&params.text_document.uri).is_some_and(|path| is_config_file(&path)) {
             self.reload_configuration();
+        } else {
+            // A saved middleware or settings module changes what other documents' rules read.
+            self.project_files_changed();
         }
     }
 
@@ -513,6 +517,8 @@ impl Server {
             .any(|path| is_config_file(&path));
         if touches_config {
             self.reload_configuration();
+        } else {
+            self.project_files_changed();
         }
     }
 
@@ -530,20 +536,23 @@ impl Server {
         self.configuration_changed();
     }
 
-    /// Asks the client to tell the server when a configuration file changes, if it can.
-    fn watch_config_files(&mut self) {
+    /// Asks the client to tell the server when a configuration file, or a file that rules read
+    /// around a document, changes, if it can.
+    fn watch_files(&mut self) {
         if !self.client.watched_files_registration {
             return;
         }
-        let watchers = CONFIG_FILE_NAMES
-            .iter()
-            .map(|name| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(format!("**/{name}")),
+        let config_files = CONFIG_FILE_NAMES.iter().map(|name| format!("**/{name}"));
+        let project_files = WATCHED_GLOBS.iter().map(|&glob| glob.to_owned());
+        let watchers = config_files
+            .chain(project_files)
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob),
                 kind: None,
             })
             .collect();
         let registration = Registration {
-            id: "backlint-configuration-files".to_owned(),
+            id: "backlint-watched-files".to_owned(),
             method: DidChangeWatchedFiles::METHOD.to_owned(),
             register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
                 watchers,
@@ -558,6 +567,26 @@ impl Server {
     fn reload_configuration(&mut self) {
         self.workspaces.reload();
         self.configuration_changed();
+    }
+
+    /// Checks again the open documents whose rules read a file around them (a `package.json`,
+    /// middleware, Django settings) that no longer reads as it did.
+    fn project_files_changed(&mut self) {
+        let mut changed = false;
+        for (uri, open) in &mut self.documents {
+            if open
+                .memo
+                .as_ref()
+                .is_some_and(|memo| !memo.project_files_hold())
+            {
+                open.checked = None;
+                self.to_check.insert(uri.clone());
+                changed = true;
+            }
+        }
+        if changed && self.client.pull_diagnostics && self.client.diagnostic_refresh {
+            self.request::<WorkspaceDiagnosticRefresh>(());
+        }
     }
 
     /// Shows the configuration problems, and checks every open document again.
@@ -631,9 +660,10 @@ impl Server {
     }
 
     fn start_check(&mut self, uri: Uri, waiting: Waiting) {
-        let Some(open) = self.documents.get(&uri) else {
+        let Some(open) = self.documents.get_mut(&uri) else {
             return;
         };
+        open.document.parse_edits();
         let snapshot = open.document.clone();
         let previous = open.memo.clone();
         let latest_version = Arc::clone(&open.latest_version);
@@ -772,6 +802,7 @@ impl Server {
     /// or that the configuration excludes.
     fn checked_now(&mut self, uri: &Uri) -> Option<(&Document, &Checked)> {
         let open = self.documents.get_mut(uri)?;
+        open.document.parse_edits();
         let version = open.document.version();
         if open
             .checked

@@ -149,13 +149,34 @@ pub fn django_settings(source: &Path) -> Vec<Arc<str>> {
         .collect()
 }
 
-/// The folders listed, with what their listing's state was.
-type Listed = (Arc<[PathBuf]>, Vec<(PathBuf, State)>);
+/// The settings modules found in a folder, with the folders listed to find them: each with
+/// its modification time when listed and the state of its listing.
+struct Listed {
+    files: Arc<[PathBuf]>,
+    listings: Vec<(PathBuf, Option<SystemTime>, State)>,
+}
+
+impl Listed {
+    /// Whether no listed folder has been modified since: adding or removing an entry changes
+    /// a folder's modification time. A language server runs for days while files come and go.
+    fn is_current(&self) -> bool {
+        self.listings
+            .iter()
+            .all(|(folder, modified, _)| modification_time(folder) == *modified)
+    }
+}
+
+fn modification_time(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+}
 
 static SETTINGS_FILES: LazyLock<Mutex<HashMap<PathBuf, Listed>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// The settings modules in a folder and its subfolders, listed once per process.
+/// The settings modules in a folder and its subfolders, listed again only when one of the
+/// folders changed.
 fn settings_files(folder: &Path) -> Arc<[PathBuf]> {
     let folder = if folder.as_os_str().is_empty() {
         Path::new(".")
@@ -165,33 +186,46 @@ fn settings_files(folder: &Path) -> Arc<[PathBuf]> {
     let mut listed = SETTINGS_FILES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (files, listings) = listed.entry(folder.to_owned()).or_insert_with(|| {
-        let mut listings = Vec::new();
-        let mut list = |folder: &Path| {
-            let entries = list_folder(folder);
-            listings.push((folder.to_owned(), listing_state(&entries)));
-            entries
-        };
-        let mut files = Vec::new();
-        for (path, is_folder) in list(folder) {
-            if is_folder {
-                files.push(path.join("settings.py"));
-                if path.file_name().is_some_and(|name| name == "settings") {
-                    files.extend(list(&path).into_iter().filter_map(|(module, _)| {
-                        module
-                            .extension()
-                            .is_some_and(|extension| extension == "py")
-                            .then_some(module)
-                    }));
-                }
-            } else if path.file_name().is_some_and(|name| name == "settings.py") {
-                files.push(path);
+    let listed = listed
+        .entry(folder.to_owned())
+        .and_modify(|listed| {
+            if !listed.is_current() {
+                *listed = list_settings_files(folder);
             }
-        }
-        (files.into(), listings)
-    });
-    for (listed_folder, state) in listings.iter() {
+        })
+        .or_insert_with(|| list_settings_files(folder));
+    for (listed_folder, _, state) in &listed.listings {
         record(ProjectFile::Listing(listed_folder.clone()), *state);
     }
-    files.clone()
+    Arc::clone(&listed.files)
+}
+
+fn list_settings_files(folder: &Path) -> Listed {
+    let mut listings = Vec::new();
+    let mut list = |folder: &Path| {
+        let modified = modification_time(folder);
+        let entries = list_folder(folder);
+        listings.push((folder.to_owned(), modified, listing_state(&entries)));
+        entries
+    };
+    let mut files = Vec::new();
+    for (path, is_folder) in list(folder) {
+        if is_folder {
+            files.push(path.join("settings.py"));
+            if path.file_name().is_some_and(|name| name == "settings") {
+                files.extend(list(&path).into_iter().filter_map(|(module, _)| {
+                    module
+                        .extension()
+                        .is_some_and(|extension| extension == "py")
+                        .then_some(module)
+                }));
+            }
+        } else if path.file_name().is_some_and(|name| name == "settings.py") {
+            files.push(path);
+        }
+    }
+    Listed {
+        files: files.into(),
+        listings,
+    }
 }
