@@ -170,6 +170,15 @@ def apply_edits(text: str, edits) -> str:
     return text
 
 
+def file_changed(client: LanguageClient, path: pathlib.Path):
+    """Tells the server what a client watching files would: `path` changed on disk."""
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=path.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+
+
 def replace_all(client: LanguageClient, uri: str, version: int, text: str):
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -377,13 +386,7 @@ async def test_configuration_changes_are_picked_up(
     config = workspace / "backlint.toml"
 
     def config_changed():
-        neovim.workspace_did_change_watched_files(
-            types.DidChangeWatchedFilesParams(
-                changes=[
-                    types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)
-                ]
-            )
-        )
+        file_changed(neovim, config)
 
     config.write_text('[rules]\nno-explicit-any = "warning"\n')
     config_changed()
@@ -428,13 +431,7 @@ async def test_findings_follow_the_files_that_rules_read(
     assert found(await published(neovim, uri)) == []
 
     def manifest_changed():
-        neovim.workspace_did_change_watched_files(
-            types.DidChangeWatchedFilesParams(
-                changes=[
-                    types.FileEvent(uri=manifest.as_uri(), type=types.FileChangeType.Changed)
-                ]
-            )
-        )
+        file_changed(neovim, manifest)
 
     # Next.js 15 made `params` a promise.
     manifest.write_text('{ "dependencies": { "next": "^15.1.0" } }')
