@@ -229,3 +229,34 @@ fn list_settings_files(folder: &Path) -> Listed {
         listings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backlint_engine::project_files::WATCHED_GLOBS;
+    use globset::{Glob, GlobSet, GlobSetBuilder};
+
+    /// The editor watches the files rules read here; a name added to them must be watched too.
+    #[test]
+    fn every_file_read_here_is_watched() {
+        let mut watched = GlobSetBuilder::new();
+        for glob in WATCHED_GLOBS {
+            watched.add(Glob::new(glob).expect("a valid glob"));
+        }
+        let watched: GlobSet = watched.build().expect("globs build");
+        let read = NEXT_MIDDLEWARE_FILES
+            .iter()
+            .map(|name| format!("app/{name}"))
+            .chain(
+                [
+                    "app/package.json",
+                    "site/settings.py",
+                    "site/settings/base.py",
+                ]
+                .map(String::from),
+            );
+        for path in read {
+            assert!(watched.is_match(&path), "{path} is not watched");
+        }
+    }
+}
